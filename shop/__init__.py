@@ -1,0 +1,36 @@
+"""Fernhouse: an online plant nursery. This module only builds the Flask app."""
+import os
+
+from flask import Flask
+from jinja2 import FileSystemLoader, PrefixLoader
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config=None):
+    """Build the app: defaults and environment (shop/config.py), then a test's overrides."""
+    from . import catalog, cli, db, errors, health, htmx, security
+    from .config import check_config, load_config
+
+    app = Flask(__name__, root_path=PROJECT_ROOT, static_folder="static", template_folder=None)
+    app.config.update(load_config(PROJECT_ROOT))
+    if test_config:
+        app.config.update(test_config)
+    check_config(app.config)
+    app.debug = app.config["SHOP_ENV"] == "development" and app.debug
+
+    # Pages and fragments through one loader, so every template name starts with its folder.
+    app.jinja_loader = PrefixLoader({
+        "templates": FileSystemLoader(os.path.join(PROJECT_ROOT, "templates")),
+        "partials": FileSystemLoader(os.path.join(PROJECT_ROOT, "partials")),
+    })
+    app.jinja_env.globals["htmx_script"] = "vendor/htmx-2.0.11.min.js"
+
+    db.init_app(app)
+    security.init_app(app)
+    htmx.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(catalog.bp)
+    return app

@@ -1,0 +1,199 @@
+"""The catalogue: the product grid with filters, product pages and product pictures."""
+import math
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from peewee import Case, fn
+
+from .htmx import render_page_or_fragment
+from .models import Category, Product
+from .pictures import product_svg
+
+bp = Blueprint("catalog", __name__)
+
+SORTS = {
+    "relevance": "Featured",
+    "price_asc": "Price: low to high",
+    "price_desc": "Price: high to low",
+    "rating": "Best rated",
+    "newest": "Newest",
+}
+AVAILABILITY = {"any": "Everything", "in_stock": "In stock", "out_of_stock": "Sold out"}
+MAX_PRICE_CENTS = 100_000_00
+MAX_PAGE = 10_000
+
+
+def _parse_dollars(raw, label, messages):
+    """Dollars typed by a person to cents, or None with a message when it is not a sensible price."""
+    raw = (raw or "").strip().lstrip("$")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        messages.append(f"{label} must be a number of dollars, like 25 or 19.99.")
+        return None
+    if not value.is_finite() or value < 0 or value * 100 > MAX_PRICE_CENTS:
+        messages.append(f"{label} must be between $0 and ${MAX_PRICE_CENTS // 100:,}.")
+        return None
+    return int(value * 100)
+
+
+def parse_filters(args):
+    """Read the catalogue's query string into clean filters and messages for what was ignored."""
+    messages = []
+    filters = {
+        "q": (args.get("q") or "").strip()[:100],
+        "category": [slug[:64] for slug in args.getlist("category") if slug][:20],
+        "min_price": _parse_dollars(args.get("min_price"), "Minimum price", messages),
+        "max_price": _parse_dollars(args.get("max_price"), "Maximum price", messages),
+        "min_rating": None,
+        "availability": args.get("availability") if args.get("availability") in AVAILABILITY else "any",
+        "sort": args.get("sort") if args.get("sort") in SORTS else "relevance",
+        "page": 1,
+    }
+    rating = (args.get("min_rating") or "").strip()
+    if rating:
+        try:
+            value = float(rating)
+            if not 0 <= value <= 5:
+                raise ValueError
+            filters["min_rating"] = value
+        except ValueError:
+            messages.append("Minimum rating must be between 0 and 5.")
+    try:
+        filters["page"] = min(max(int(args.get("page", 1)), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        messages.append("That page number was not understood, so here is the first page.")
+    if filters["min_price"] is not None and filters["max_price"] is not None \
+            and filters["min_price"] > filters["max_price"]:
+        messages.append("The minimum price was above the maximum, so the two were swapped.")
+        filters["min_price"], filters["max_price"] = filters["max_price"], filters["min_price"]
+    return filters, messages
+
+
+def filtered_products(filters):
+    """The products query for the filters (search text matches name, latin name or SKU)."""
+    query = Product.select(Product, Category).join(Category)
+    if filters["q"]:
+        query = query.where(Product.name.contains(filters["q"]) | Product.latin_name.contains(filters["q"])
+                            | Product.sku.contains(filters["q"]) | Category.name.contains(filters["q"]))
+    if filters["category"]:
+        query = query.where(Category.slug.in_(filters["category"]))
+    if filters["min_price"] is not None:
+        query = query.where(Product.price_cents >= filters["min_price"])
+    if filters["max_price"] is not None:
+        query = query.where(Product.price_cents <= filters["max_price"])
+    if filters["min_rating"] is not None:
+        query = query.where(Product.rating >= filters["min_rating"])
+    if filters["availability"] == "in_stock":
+        query = query.where(Product.stock > 0)
+    elif filters["availability"] == "out_of_stock":
+        query = query.where(Product.stock == 0)
+    order = {
+        "price_asc": [Product.price_cents.asc(), Product.id],
+        "price_desc": [Product.price_cents.desc(), Product.id],
+        "rating": [Product.rating.desc(), Product.rating_count.desc(), Product.id],
+        "newest": [Product.created_at.desc(), Product.id.desc()],
+    }.get(filters["sort"], [Case(None, [(Product.stock > 0, 0)], 1), Product.rating_count.desc(), Product.id])
+    return query.order_by(*order)
+
+
+def page_url(filters, page):
+    """The catalogue URL for the same filters on another page."""
+    args = {key: value for key, value in filters.items() if value not in (None, "", [], "any", "relevance")}
+    args["page"] = page
+    for key in ("min_price", "max_price"):
+        if key in args:
+            args[key] = f"{args[key] / 100:g}"
+    return url_for("catalog.products", **args)
+
+
+def catalogue_context():
+    """Everything the catalogue page and its results fragment need, from the query string."""
+    filters, messages = parse_filters(request.args)
+    per_page = current_app.config["PRODUCTS_PER_PAGE"]
+    query = filtered_products(filters)
+    total = query.count()
+    pages = max(1, math.ceil(total / per_page))
+    products = list(query.paginate(filters["page"], per_page))
+    return {
+        "filters": filters, "messages": messages, "products": products, "total": total,
+        "page": filters["page"], "pages": pages,
+        "next_url": page_url(filters, filters["page"] + 1) if filters["page"] < pages else None,
+        "categories": list(Category.select().order_by(Category.position, Category.name)),
+        "sorts": SORTS, "availability_options": AVAILABILITY,
+    }
+
+
+@bp.get("/")
+def index():
+    """The home page: the whole catalogue with its filters."""
+    return render_page_or_fragment("templates/catalog/index.html", "partials/catalog/results.html",
+                                   **catalogue_context())
+
+
+@bp.get("/products")
+def products():
+    """The catalogue filtered by the query string; a fragment for htmx, else the page."""
+    return render_page_or_fragment("templates/catalog/index.html", "partials/catalog/results.html",
+                                   **catalogue_context())
+
+
+def get_product_or_404(sku):
+    """The product with this SKU (any letter case), or a 404."""
+    product = (Product.select(Product, Category).join(Category)
+               .where(Product.sku == sku.strip().upper()[:16]).first())
+    if product is None:
+        abort(404)
+    return product
+
+
+@bp.get("/products/<sku>")
+def product(sku):
+    """One product: picture, description, care, price and availability."""
+    item = get_product_or_404(sku)
+    related = (Product.select(Product, Category).join(Category)
+               .where(Product.category == item.category, Product.id != item.id, Product.stock > 0)
+               .order_by(Product.rating_count.desc()).limit(4))
+    return render_template("templates/catalog/product.html", product=item, related=list(related))
+
+
+@bp.get("/products/<sku>/picture.svg")
+def picture(sku):
+    """The product's SVG illustration, cached by browsers for a day."""
+    item = get_product_or_404(sku)
+    svg = product_svg(item.sku, item.name, item.category.slug, item.size, item.keywords)
+    response = make_response(svg)
+    response.content_type = "image/svg+xml; charset=utf-8"
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.app_template_filter("money")
+def money(cents):
+    """Integer cents as dollars for people: 123456 -> $1,234.56."""
+    sign = "-" if cents < 0 else ""
+    dollars, rest = divmod(abs(int(cents)), 100)
+    return f"{sign}${dollars:,}.{rest:02d}"
+
+
+@bp.app_template_global()
+def stars(rating):
+    """How many full, half and empty stars show a rating out of 5."""
+    value = float(rating or 0)
+    full = int(value)
+    half = 1 if value - full >= 0.5 else 0
+    return {"full": full, "half": half, "empty": 5 - full - half, "label": f"Rated {value:.1f} out of 5"}
+
+
+@bp.app_template_global()
+def availability(product):
+    """The stock state shown on a card: in stock, only N left, or sold out."""
+    if product.stock <= 0:
+        return {"css": "sold-out", "label": "Sold out"}
+    if product.stock <= 5:
+        return {"css": "low", "label": f"Only {product.stock} left"}
+    return {"css": "in-stock", "label": "In stock"}

@@ -1,0 +1,60 @@
+"""Configuration: defaults, then environment variables, then a test's overrides."""
+import os
+import secrets
+
+# Kept public on purpose: it only ever signs development sessions, and production refuses it.
+DEV_SECRET_KEY = "fernhouse-development-key-not-for-production"
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+def _env(name, default=""):
+    """Read one environment variable, treating an empty value as unset."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def load_config(project_root):
+    """Build the configuration dictionary from the environment (see README: Configuration)."""
+    env = _env("SHOP_ENV", "production").lower()
+    dev = env == "development"
+    mail_username = _env("MAIL_USERNAME")
+    return {
+        "SHOP_ENV": env,
+        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY if dev else ""),
+        "DATABASE_URL": _env("DATABASE_URL", "sqlite:///instance/shop.db"),
+        "DATABASE_POOL_SIZE": int(_env("DATABASE_POOL_SIZE", "20")),
+        "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_BACKEND": _env("MAIL_BACKEND", "outbox" if dev else "smtp"),
+        "MAIL_HOST": _env("MAIL_HOST", "smtp.gmail.com"),
+        "MAIL_PORT": int(_env("MAIL_PORT", "465")),
+        "MAIL_SECURITY": _env("MAIL_SECURITY", "ssl").lower(),
+        "MAIL_USERNAME": mail_username,
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_SENDER": _env("MAIL_SENDER", mail_username or "shop@localhost"),
+        "PROJECT_ROOT": project_root,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not dev,
+        # CSRF tokens live as long as the session, so a page left open for hours still submits.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": not dev,
+        "PRODUCTS_PER_PAGE": 24,
+    }
+
+
+def check_config(config):
+    """Refuse to start with a configuration that would be unsafe or meaningless."""
+    if config["SHOP_ENV"] not in ENVIRONMENTS:
+        raise RuntimeError(f"SHOP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {config['SHOP_ENV']!r}")
+    if config["SHOP_ENV"] == "production":
+        key = config["SECRET_KEY"]
+        if not key or key == DEV_SECRET_KEY or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of 32+ characters in production, e.g. "
+                f"SECRET_KEY={secrets.token_hex(32)}  (for local use set SHOP_ENV=development instead)"
+            )
+    if config["MAIL_SECURITY"] not in ("ssl", "starttls", "none"):
+        raise RuntimeError("MAIL_SECURITY must be ssl, starttls or none")
+    if config["MAIL_BACKEND"] not in ("smtp", "outbox"):
+        raise RuntimeError("MAIL_BACKEND must be smtp or outbox")

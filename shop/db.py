@@ -1,0 +1,75 @@
+"""The database: one Peewee proxy, bound at start-up to SQLite or MySQL from DATABASE_URL."""
+import os
+from urllib.parse import unquote, urlsplit
+
+
+from peewee import DatabaseProxy, SqliteDatabase
+from playhouse.pool import PooledMySQLDatabase
+
+# Every model binds to this proxy; create_app() points it at the real database.
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",  # readers never wait for the writer
+    "foreign_keys": 1,
+    "busy_timeout": 5000,  # a second writer waits up to 5 s instead of failing at once
+    "synchronous": "normal",
+    "cache_size": -32000,
+}
+
+
+def open_database(url, project_root=".", pool_size=20):
+    """Return an unconnected Peewee database for a sqlite:/// or mysql:// URL."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
+        if not path:
+            raise ValueError("DATABASE_URL for SQLite looks like sqlite:///instance/shop.db")
+        if path != ":memory:" and not os.path.isabs(path):
+            path = os.path.join(project_root, path)
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
+    if parts.scheme in ("mysql", "mariadb"):
+        name = parts.path.lstrip("/")
+        if not name:
+            raise ValueError("DATABASE_URL for MySQL needs a database name: mysql://user:pw@host:3306/shop")
+        # A pool: each new PyMySQL connection costs a TLS handshake attempt (~20 ms here).
+        return PooledMySQLDatabase(
+            name,
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 3306,
+            user=unquote(parts.username or "root"),
+            password=unquote(parts.password or ""),
+            charset="utf8mb4",
+            max_connections=pool_size,
+            stale_timeout=300,
+            timeout=10,
+            connect_timeout=5,
+        )
+    raise ValueError(f"DATABASE_URL must start with sqlite:/// or mysql://, not {parts.scheme or url!r}")
+
+
+def is_mysql(db=None):
+    """True when the bound database speaks MySQL (MySQL or MariaDB)."""
+    db = db or database.obj
+    return isinstance(db, PooledMySQLDatabase)
+
+
+def init_app(app):
+    """Bind the proxy to the app's database and open/close a connection around each request."""
+    db = open_database(app.config["DATABASE_URL"], app.config["PROJECT_ROOT"], app.config["DATABASE_POOL_SIZE"])
+    database.initialize(db)
+    app.extensions["database"] = db
+
+    @app.before_request
+    def open_connection():
+        """Take a connection (from the pool on MySQL) for this request."""
+        database.connect(reuse_if_open=True)
+
+    # teardown runs even when the view raised, so a connection is never leaked.
+    @app.teardown_request
+    def close_connection(exc):
+        """Give the request's connection back."""
+        if not database.is_closed():
+            database.close()

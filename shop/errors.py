@@ -1,0 +1,36 @@
+"""Friendly error pages: 404, 405, 500, and 503 while the database is unreachable."""
+import logging
+
+from flask import render_template
+from peewee import InterfaceError, OperationalError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("That request was not understood", "Please check what you entered and try again."),
+    404: ("We could not find that page", "It may have been moved, or the link may be mistyped."),
+    405: ("That action is not allowed here", "Please use the buttons and links on the page."),
+    500: ("Something went wrong on our side", "We have been told about it. Please try again in a moment."),
+}
+
+
+def error_page(status, title=None, message=None):
+    """Render the shared error page with a status code."""
+    default_title, default_message = MESSAGES.get(status, MESSAGES[500])
+    return render_template("templates/errors/error.html", status=status, title=title or default_title,
+                           message=message or default_message), status
+
+
+def init_app(app):
+    """Register the error handlers."""
+    for status in (400, 404, 405, 500):
+        app.register_error_handler(status, lambda error, status=status: error_page(status))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        """The database did not answer: tell the customer, log the cause, never show a traceback."""
+        log.error("database unavailable: %s", error)
+        response, status = error_page(503, "The shop is having a short rest",
+                                      "Our database is not answering right now. Please try again in a minute.")
+        return response, 503, {"Retry-After": "30"}

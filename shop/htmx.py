@@ -1,0 +1,31 @@
+"""The one place that reads htmx's HX-* request headers and decides page or fragment."""
+from flask import render_template, request
+
+
+def is_fragment_request():
+    """True only for a real htmx partial request: not boosted, not a history restore."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render_page_or_fragment(page_template, fragment_template, **context):
+    """Render the whole page, or only its fragment for an htmx partial request.
+
+    The page includes the same fragment template where htmx swaps it, so both renders are
+    the same markup.
+    """
+    return render_template(fragment_template if is_fragment_request() else page_template, **context)
+
+
+def init_app(app):
+    """Mark every response as varying on HX-Request, so caches never mix pages and fragments."""
+
+    @app.after_request
+    def add_vary_header(response):
+        """Add Vary: HX-Request to every response."""
+        response.vary.add("HX-Request")
+        return response
