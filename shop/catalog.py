@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 from peewee import Case, fn
 
-from .htmx import render_page_or_fragment
+from .htmx import render_page_or_fragment, set_push_url
 from .models import Category, Product
 from .pictures import product_svg
 
@@ -101,8 +101,10 @@ def filtered_products(filters):
 
 def page_url(filters, page):
     """The catalogue URL for the same filters on another page."""
-    args = {key: value for key, value in filters.items() if value not in (None, "", [], "any", "relevance")}
-    args["page"] = page
+    args = {key: value for key, value in filters.items()
+            if key != "page" and value not in (None, "", [], "any", "relevance")}
+    if page > 1:
+        args["page"] = page
     for key in ("min_price", "max_price"):
         if key in args:
             args[key] = f"{args[key] / 100:g}"
@@ -126,18 +128,27 @@ def catalogue_context():
     }
 
 
+def render_catalogue():
+    """The catalogue page or its results fragment, pushing the tidy URL of the first page."""
+    context = catalogue_context()
+    response = make_response(render_page_or_fragment(
+        "templates/catalog/index.html", "partials/catalog/results.html", **context))
+    if context["page"] == 1:
+        # The browser's address bar shows /products?q=fern, not every empty form field.
+        set_push_url(response, page_url(context["filters"], 1))
+    return response
+
+
 @bp.get("/")
 def index():
     """The home page: the whole catalogue with its filters."""
-    return render_page_or_fragment("templates/catalog/index.html", "partials/catalog/results.html",
-                                   **catalogue_context())
+    return render_catalogue()
 
 
 @bp.get("/products")
 def products():
     """The catalogue filtered by the query string; a fragment for htmx, else the page."""
-    return render_page_or_fragment("templates/catalog/index.html", "partials/catalog/results.html",
-                                   **catalogue_context())
+    return render_catalogue()
 
 
 def get_product_or_404(sku):

@@ -4,6 +4,7 @@ import time
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from .db import database
 from .models import create_schema
@@ -16,6 +17,7 @@ def schema_path():
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create the tables (safe to run twice: existing tables and rows are kept)."""
     create_schema(schema_path())
@@ -23,6 +25,7 @@ def init_db_command():
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--products", "count", type=click.IntRange(min=0), default=0,
               help="Also generate this many products for benchmarks.")
 def seed_command(count):

@@ -3,7 +3,7 @@ import os
 from urllib.parse import unquote, urlsplit
 
 
-from peewee import DatabaseProxy, SqliteDatabase
+from peewee import DatabaseProxy, IntegrityError, SqliteDatabase
 from playhouse.pool import PooledMySQLDatabase
 
 # Every model binds to this proxy; create_app() points it at the real database.
@@ -73,3 +73,14 @@ def init_app(app):
         """Give the request's connection back."""
         if not database.is_closed():
             database.close()
+
+
+# MariaDB reports a failed CHECK as error 4025 and MySQL as 3819; PyMySQL maps neither to
+# IntegrityError, so code that relies on a CHECK backstop asks this function instead.
+CHECK_VIOLATION_CODES = {4025, 3819}
+
+
+def is_check_violation(error):
+    """True when a database error is a CHECK constraint refusing a write."""
+    code = error.args[0] if error.args and isinstance(error.args[0], int) else None
+    return isinstance(error, IntegrityError) or code in CHECK_VIOLATION_CODES or "CHECK constraint" in str(error)

@@ -4,6 +4,8 @@ import logging
 from flask import render_template
 from peewee import InterfaceError, OperationalError
 
+from .db import is_check_violation
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -30,6 +32,10 @@ def init_app(app):
     @app.errorhandler(InterfaceError)
     def database_unavailable(error):
         """The database did not answer: tell the customer, log the cause, never show a traceback."""
+        if is_check_violation(error):
+            # A CHECK backstop caught a write the code should have refused first: nothing was changed.
+            log.error("check constraint refused a write: %s", error)
+            return error_page(409, "That could not be done", "Nothing was changed. Please reload and try again.")
         log.error("database unavailable: %s", error)
         response, status = error_page(503, "The shop is having a short rest",
                                       "Our database is not answering right now. Please try again in a minute.")

@@ -21,6 +21,13 @@ def render_page_or_fragment(page_template, fragment_template, **context):
     return render_template(fragment_template if is_fragment_request() else page_template, **context)
 
 
+def set_push_url(response, url):
+    """Tell htmx which URL to show in the address bar for a fragment response."""
+    if is_fragment_request():
+        response.headers["HX-Push-Url"] = url
+    return response
+
+
 def init_app(app):
     """Mark every response as varying on HX-Request, so caches never mix pages and fragments."""
 

@@ -1,0 +1,41 @@
+# Fernhouse: the whole set-up is `make dev`; the whole check is `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+
+.PHONY: dev test serve bench clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# First run only: create the embedded SQLite database and load the seed catalogue.
+instance/shop.db: | $(VENV)/.runtime
+	SHOP_ENV=development $(FLASK) init-db
+	SHOP_ENV=development $(FLASK) seed
+
+dev: $(VENV)/.runtime instance/shop.db
+	SHOP_ENV=development $(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev
+	$(PY) -m pytest
+
+serve: $(VENV)/.runtime
+	$(FLASK) init-db
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):8000 --access-logfile - wsgi:app
+
+bench: $(VENV)/.dev
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) instance/shop.db instance/shop.db-* .pytest_cache test-artifacts

@@ -1,0 +1,240 @@
+"""Shared fixtures: the app on SQLite and on MariaDB, a client, a loopback SMTP server, a browser."""
+import os
+import secrets
+import shutil
+import socket
+import threading
+from email import message_from_bytes, policy
+from urllib.parse import urlsplit, urlunsplit
+
+import pymysql
+import pytest
+from werkzeug.serving import make_server
+
+from shop import PROJECT_ROOT, create_app
+from shop.db import database
+from shop.models import ALL_MODELS, create_schema
+from shop.seeding import seed_catalogue
+
+MYSQL_URL = os.environ.get("SHOP_TEST_MYSQL_URL", "").strip()
+REQUIRE_MYSQL = os.environ.get("SHOP_REQUIRE_MYSQL") == "1"
+REQUIRE_BROWSER = os.environ.get("SHOP_REQUIRE_BROWSER") == "1"
+CHROMIUM = os.environ.get("SHOP_CHROMIUM", "/usr/bin/chromium")
+SCHEMA = os.path.join(PROJECT_ROOT, "schema.sql")
+ARTIFACTS = os.path.join(PROJECT_ROOT, "test-artifacts")
+TEST_SECRET = "test-secret-key-" + "x" * 32
+
+
+def missing(reason, required):
+    """Skip a test for a missing service, or fail the run when CI says the service is required."""
+    if required:
+        pytest.fail(f"{reason} (required by SHOP_REQUIRE_*=1)", pytrace=False)
+    pytest.skip(reason)
+
+
+def mysql_connect(url, database_name=None):
+    """A raw PyMySQL connection to the server in a mysql:// URL."""
+    parts = urlsplit(url)
+    return pymysql.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
+                           user=parts.username or "root", password=parts.password or "",
+                           database=database_name, charset="utf8mb4", autocommit=True, connect_timeout=5)
+
+
+def with_database(url, name):
+    """The server URL with a database name as its path."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
+
+
+@pytest.fixture(scope="session")
+def mysql_server_url():
+    """The MariaDB/MySQL server URL for tests, or a skip (a failure when it is required)."""
+    if not MYSQL_URL:
+        missing("SHOP_TEST_MYSQL_URL is not set", REQUIRE_MYSQL)
+    try:
+        mysql_connect(MYSQL_URL).close()
+    except pymysql.MySQLError as error:
+        missing(f"MariaDB/MySQL at {MYSQL_URL} is not answering: {error}", REQUIRE_MYSQL)
+    return MYSQL_URL
+
+
+@pytest.fixture(scope="session")
+def make_mysql_database(mysql_server_url):
+    """A factory of fresh, empty databases on the test server; all are dropped at the end."""
+    made = []
+
+    def make(prefix="fh_test"):
+        name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+        with mysql_connect(mysql_server_url) as conn, conn.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        made.append(name)
+        return with_database(mysql_server_url, name)
+
+    yield make
+    with mysql_connect(mysql_server_url) as conn, conn.cursor() as cursor:
+        for name in made:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "mysql"])
+def database_url(request, tmp_path_factory):
+    """One database per engine for the whole session, with the schema created; tests run on both."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'shop.db'}"
+    else:
+        url = request.getfixturevalue("make_mysql_database")()
+    app = create_app({"DATABASE_URL": url, "SHOP_ENV": "testing", "SECRET_KEY": TEST_SECRET})
+    with app.app_context():
+        create_schema(SCHEMA)
+    close_pool(app)
+    return url
+
+
+def close_pool(app):
+    """Close this thread's connection and, on MySQL, every pooled one, so tests leak nothing."""
+    if not database.is_closed():
+        database.close()
+    if hasattr(app.extensions["database"], "close_all"):
+        app.extensions["database"].close_all()
+
+
+def empty_all_tables():
+    """Delete every row, children before parents, so each test starts from nothing."""
+    with database.connection_context():
+        for model in reversed(ALL_MODELS):
+            model.delete().execute()
+
+
+@pytest.fixture
+def app(database_url):
+    """The app bound to a clean database of the current engine."""
+    app = create_app({
+        "TESTING": True,
+        "SHOP_ENV": "testing",
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": database_url,
+        "DATABASE_POOL_SIZE": 30,
+        "BASE_URL": "http://shop.test",
+        "MAIL_BACKEND": "outbox",
+    })
+    empty_all_tables()
+    yield app
+    close_pool(app)
+
+
+@pytest.fixture
+def engine(database_url):
+    """'sqlite' or 'mysql': the engine the current test runs on."""
+    return "mysql" if database_url.startswith("mysql") else "sqlite"
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def seeded(app):
+    """The app with the hand-written seed catalogue loaded."""
+    with database.connection_context():
+        seed_catalogue()
+    return app
+
+
+class CollectingHandler:
+    """An aiosmtpd handler that keeps every message it receives, parsed."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        """Store the message and accept it."""
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message})
+        return "250 Message accepted for delivery"
+
+
+def free_port():
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback that collects what it receives (stop()/start() to take it down)."""
+    from aiosmtpd.controller import Controller
+
+    handler = CollectingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    controller.messages = handler.messages
+    yield controller
+    try:
+        controller.stop()
+    except AssertionError:
+        pass  # already stopped by the test
+
+
+class LiveServer:
+    """The app served over real HTTP on a loopback port, in a thread."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real HTTP port for browser tests."""
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (a skip, or a failure when required, if missing)."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        missing(f"Chromium not found at {CHROMIUM}", REQUIRE_BROWSER)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is not installed", REQUIRE_BROWSER)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+        ])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab; console errors (CSP violations included) are collected in page.errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("console", lambda msg: tab.errors.append(msg.text) if msg.type == "error" else None)
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    yield tab
+    context.close()
+
+
+def screenshot(tab, name):
+    """Save a screenshot under test-artifacts/ for a person to look at."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    path = os.path.join(ARTIFACTS, name)
+    tab.screenshot(path=path, full_page=True)
+    return path
