@@ -24,7 +24,11 @@ instance/shop.db: | $(VENV)/.runtime
 	SHOP_ENV=development $(FLASK) init-db
 	SHOP_ENV=development $(FLASK) seed
 
+# The outbox worker runs beside the dev server (it exits at once when MAIL_BACKEND is outbox,
+# the default, because then /dev/mailbox shows the messages); Ctrl+C stops both.
 dev: $(VENV)/.runtime instance/shop.db
+	trap 'kill 0' EXIT INT TERM; \
+	SHOP_ENV=development $(FLASK) send-mail & \
 	SHOP_ENV=development $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev

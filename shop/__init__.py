@@ -9,7 +9,7 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(test_config=None):
     """Build the app: defaults and environment (shop/config.py), then a test's overrides."""
-    from . import catalog, cli, db, errors, health, htmx, security
+    from . import catalog, cli, db, devtools, errors, health, htmx, security
     from .config import check_config, load_config
 
     app = Flask(__name__, root_path=PROJECT_ROOT, static_folder="static", template_folder=None)
@@ -33,4 +33,5 @@ def create_app(test_config=None):
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(catalog.bp)
+    app.register_blueprint(devtools.bp)
     return app

@@ -1,4 +1,4 @@
-"""Command-line tools: flask --app wsgi init-db | seed | send-mail."""
+"""Command-line tools: flask --app wsgi init-db | seed | send-mail | send-test-mail."""
 import os
 import time
 
@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .db import database
+from .mail import queue_email, run_worker
 from .models import create_schema
 from .seeding import generate_products, seed_catalogue
 
@@ -40,7 +41,43 @@ def seed_command(count):
             click.echo(f"Generated {made} products in {time.perf_counter() - started:.1f} s")
 
 
+@click.command("send-mail")
+@click.option("--once", is_flag=True, help="Deliver what is due now and exit.")
+@click.option("--interval", type=click.FloatRange(min=0.5), default=5.0, show_default=True,
+              help="Seconds between delivery rounds.")
+@with_appcontext
+def send_mail_command(once, interval):
+    """The outbox worker: deliver queued email through SMTP, retrying failures with back-off."""
+    if current_app.config["MAIL_BACKEND"] != "smtp":
+        click.echo("MAIL_BACKEND is 'outbox': messages stay in the outbox (see /dev/mailbox); nothing to send.")
+        return
+    app = current_app._get_current_object()
+    if once:
+        sent, failed = run_worker(app, once=True)
+        click.echo(f"{sent} sent, {failed} failed")
+        return
+    click.echo(f"Delivering queued email every {interval:g} s through "
+               f"{current_app.config['MAIL_HOST']}:{current_app.config['MAIL_PORT']} (Ctrl+C stops)")
+    try:
+        run_worker(app, interval=interval)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+@click.command("send-test-mail")
+@click.argument("recipient")
+@with_appcontext
+def send_test_mail_command(recipient):
+    """Queue a test message to RECIPIENT (then `flask send-mail --once` delivers it)."""
+    with database.atomic():
+        row = queue_email(recipient, "Fernhouse test message", "test",
+                          message="Your Fernhouse mail settings work.")
+    click.echo(f"Queued message {row.id} to {recipient}")
+
+
 def init_app(app):
     """Register the commands with the app's CLI."""
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(send_mail_command)
+    app.cli.add_command(send_test_mail_command)

@@ -61,3 +61,19 @@ def test_works_without_javascript(seeded, live_server, browser):
     tab.wait_for_url("**page=2")
     assert tab.locator("#grid li.card").count() == 24
     context.close()
+
+
+def test_dev_mailbox_renders_the_email(app, live_server, page):
+    from shop.db import database
+    from shop.mail import queue_email
+
+    app.config["SHOP_ENV"] = "development"
+    with app.test_request_context(), database.atomic():
+        queue_email("fern@example.com", "Welcome to Fernhouse", "test", message="Hello there")
+    page.goto(live_server.url + "/dev/mailbox")
+    expect(page.locator(".mail-subject")).to_have_text(["Welcome to Fernhouse"])
+    frame = page.frame_locator("iframe.mail-frame")
+    expect(frame.locator("text=Hello there")).to_be_visible()
+    expect(page.locator(".mail-links a")).to_have_attribute("href", "http://shop.test/")
+    screenshot(page, "dev-mailbox.png")
+    assert page.errors == []
