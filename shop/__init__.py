@@ -9,11 +9,11 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(test_config=None):
     """Build the app: defaults and environment (shop/config.py), then a test's overrides."""
-    from . import catalog, cli, db, devtools, errors, health, htmx, security
+    from . import auth, catalog, cli, db, devtools, errors, health, htmx, security
     from .config import check_config, load_config
 
     app = Flask(__name__, root_path=PROJECT_ROOT, static_folder="static", template_folder=None)
-    app.config.update(load_config(PROJECT_ROOT))
+    app.config.update(load_config(PROJECT_ROOT, (test_config or {}).get("SHOP_ENV")))
     if test_config:
         app.config.update(test_config)
     check_config(app.config)
@@ -33,5 +33,6 @@ def create_app(test_config=None):
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(catalog.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(devtools.bp)
     return app

@@ -14,9 +14,12 @@ def _env(name, default=""):
     return value or default
 
 
-def load_config(project_root):
-    """Build the configuration dictionary from the environment (see README: Configuration)."""
-    env = _env("SHOP_ENV", "production").lower()
+def load_config(project_root, env=None):
+    """Build the configuration dictionary from the environment (see README: Configuration).
+
+    `env` overrides SHOP_ENV (tests pass it), so the values derived from it follow.
+    """
+    env = (env or _env("SHOP_ENV", "production")).lower()
     dev = env == "development"
     mail_username = _env("MAIL_USERNAME")
     return {
@@ -35,11 +38,14 @@ def load_config(project_root):
         "PROJECT_ROOT": project_root,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": not dev,
+        # Secure cookies need HTTPS, which production has (behind its proxy) and local runs do not.
+        "SESSION_COOKIE_SECURE": env == "production",
         # CSRF tokens live as long as the session, so a page left open for hours still submits.
         "WTF_CSRF_TIME_LIMIT": None,
-        "WTF_CSRF_SSL_STRICT": not dev,
+        "WTF_CSRF_SSL_STRICT": env == "production",
         "PRODUCTS_PER_PAGE": 24,
+        "ARGON2_PROFILE": "owasp",  # tests switch to "fast"
+        "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
     }
 
 

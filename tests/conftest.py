@@ -1,5 +1,6 @@
 """Shared fixtures: the app on SQLite and on MariaDB, a client, a loopback SMTP server, a browser."""
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -9,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pymysql
 import pytest
+from argon2 import PasswordHasher
 from werkzeug.serving import make_server
 
 from shop import PROJECT_ROOT, create_app
@@ -116,6 +118,7 @@ def app(database_url):
         "DATABASE_POOL_SIZE": 30,
         "BASE_URL": "http://shop.test",
         "MAIL_BACKEND": "outbox",
+        "ARGON2_PROFILE": "fast",
     })
     empty_all_tables()
     yield app
@@ -140,6 +143,49 @@ def seeded(app):
     with database.connection_context():
         seed_catalogue()
     return app
+
+
+def csrf_token(client, url="/"):
+    """The CSRF token of a page, as a browser would read it from the meta tag."""
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def create_user(username="fernfan", email="fern@example.com", password="Gr33n-Fingers", verified=True,
+                balance_cents=100_00):
+    """A customer straight in the database (fast: used where registration itself is not tested)."""
+    from shop.accounts import new_member_id
+    from shop.models import User, utcnow
+
+    with database.connection_context():
+        return User.create(member_id=new_member_id(), username=username, username_lower=username.lower(),
+                           email=email, password_hash=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+                           .hash(password), balance_cents=balance_cents, session_token=secrets.token_urlsafe(8),
+                           verified_at=utcnow() if verified else None)
+
+
+class AuthActions:
+    """Log in and out through the real forms (CSRF included)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, login="fernfan", password="Gr33n-Fingers", next_url=None):
+        """POST the login form."""
+        data = {"login": login, "password": password, "csrf_token": csrf_token(self.client)}
+        if next_url:
+            data["next"] = next_url
+        return self.client.post("/login", data=data)
+
+    def logout(self):
+        """POST the logout form."""
+        return self.client.post("/logout", data={"csrf_token": csrf_token(self.client, "/")})
+
+
+@pytest.fixture
+def auth(client):
+    """Helpers to log in and out through the real forms."""
+    return AuthActions(client)
 
 
 class CollectingHandler:

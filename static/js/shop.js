@@ -12,3 +12,16 @@ document.addEventListener("htmx:afterSettle", function () {
     status.textContent = count.textContent.replace(/\s+/g, " ").trim();
   }
 });
+
+// After a live check swaps in a field's status line, mark its input invalid or valid, so
+// assistive technology announces the field's state with its message.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var status = event.target;
+  if (!status || !status.classList || !status.classList.contains("field-status")) {
+    return;
+  }
+  var input = document.getElementById(status.getAttribute("data-for"));
+  if (input) {
+    input.setAttribute("aria-invalid", String(status.classList.contains("error")));
+  }
+});

@@ -1,0 +1,224 @@
+"""Registration with live checks, email verification, login and logout, and the account page."""
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+
+from .accounts import (
+    EmailTaken, UsernameTaken, check_credentials, email_taken, find_user_by_login, load_logged_in_user, log_in,
+    log_out, login_required, register_user, safe_next, send_verification_email, username_taken, verify_token,
+)
+from .db import database
+from .models import Order
+from .security import clear_hits, client_address, record_hit, seconds_until_allowed, wait_message
+from .validation import (
+    COMMON_RULE, PASSWORD_RULES, is_common_password, password_checks, validate_email, validate_registration,
+    validate_username,
+)
+
+bp = Blueprint("auth", __name__)
+
+LIVE_CHECKS_PER_MINUTE = 120
+LOGIN_FAILURES_PER_ACCOUNT = 5
+LOGIN_FAILURES_PER_ADDRESS = 20
+LOGIN_WINDOW_SECONDS = 15 * 60
+RESENDS_PER_HOUR = 5
+
+
+def live_check_throttled():
+    """Count a live check from this address; the seconds to wait when it is over the limit."""
+    bucket = f"live:{client_address()}"
+    wait = seconds_until_allowed(bucket, LIVE_CHECKS_PER_MINUTE, 60)
+    if wait is None:
+        record_hit(bucket)
+    return wait
+
+
+def field_state(error=None, ok_message=None):
+    """What a field's status line shows: idle, ok with a message, or an error."""
+    if error:
+        return {"state": "error", "message": error}
+    if ok_message:
+        return {"state": "ok", "message": ok_message}
+    return {"state": "idle", "message": ""}
+
+
+def username_state(raw):
+    """The live verdict on a username: invalid and why, taken, or available."""
+    username, error = validate_username(raw)
+    if error:
+        return field_state(error)
+    if username_taken(username):
+        return field_state(f"“{username}” is taken. Try another name.")
+    return field_state(ok_message=f"“{username}” is available.")
+
+
+def email_state(raw):
+    """The live verdict on an email address: invalid and why, already registered, or fine."""
+    email, error = validate_email(raw)
+    if error:
+        return field_state(error)
+    if email_taken(email):
+        return field_state("An account already uses this email. Log in instead, or use another address.")
+    return field_state(ok_message="Looks good.")
+
+
+def password_state(password, username="", email=""):
+    """The checklist the server confirms: each rule met or not, and the common-password rule."""
+    checks = password_checks(password, username, validate_email(email)[0] if email else "")
+    common = bool(password) and is_common_password(password)
+    return {"checks": checks, "rules": PASSWORD_RULES, "common": common, "common_rule": COMMON_RULE,
+            "confirmed": bool(password)}
+
+
+def render_register(values=None, errors=None, status=200):
+    """The registration page with each field's status line and the kept values (never the password)."""
+    values, errors = values or {}, errors or {}
+    return render_template(
+        "templates/auth/register.html", values=values, errors=errors,
+        username_check=field_state(errors.get("username")), email_check=field_state(errors.get("email")),
+        password=password_state("", values.get("username", ""), ""),
+        password_error=errors.get("password"), confirm_error=errors.get("password_confirm"),
+    ), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Show the registration form; on POST check everything again and create the account."""
+    if g.user:
+        return redirect(url_for("auth.account"), code=303)
+    if request.method == "GET":
+        return render_register()
+    clean, errors = validate_registration(request.form)
+    kept = {"username": clean["username"], "email": (request.form.get("email") or "").strip()}
+    if not errors.get("username") and username_taken(clean["username"]):
+        errors["username"] = f"“{clean['username']}” is taken. Try another name."
+    if not errors.get("email") and email_taken(clean["email"]):
+        errors["email"] = "An account already uses this email. Log in instead, or use another address."
+    if errors:
+        return render_register(kept, errors, 422)
+    try:
+        user = register_user(clean["username"], clean["email"], clean["password"])
+    except UsernameTaken:
+        return render_register(kept, {"username": f"“{clean['username']}” is taken. Try another name."}, 422)
+    except EmailTaken:
+        return render_register(kept, {"email": "An account already uses this email. Log in instead."}, 422)
+    session["pending_email"] = user.email
+    return redirect(url_for("auth.registered"), code=303)
+
+
+@bp.get("/register/check-username")
+def check_username():
+    """Fragment: is this username available, taken, or invalid (and why)?"""
+    wait = live_check_throttled()
+    if wait:
+        return render_template("partials/auth/check_username.html",
+                               check=field_state("Too many checks. " + wait_message(wait))), 429
+    return render_template("partials/auth/check_username.html", check=username_state(request.args.get("username")))
+
+
+@bp.get("/register/check-email")
+def check_email():
+    """Fragment: is this email address usable, already registered, or invalid (and why)?"""
+    wait = live_check_throttled()
+    if wait:
+        return render_template("partials/auth/check_email.html",
+                               check=field_state("Too many checks. " + wait_message(wait))), 429
+    return render_template("partials/auth/check_email.html", check=email_state(request.args.get("email")))
+
+
+@bp.post("/register/check-password")
+def check_password():
+    """Fragment: the password checklist, confirmed by the server (with the common-password rule)."""
+    form = request.form
+    return render_template("partials/auth/check_password.html",
+                           password=password_state(form.get("password", ""), form.get("username", ""),
+                                                   form.get("email", "")))
+
+
+@bp.get("/register/sent")
+def registered():
+    """After registering: check your inbox, with a way to resend."""
+    return render_template("templates/auth/registered.html", email=session.get("pending_email", ""))
+
+
+@bp.get("/verify/<token>")
+def verify(token):
+    """Confirm an email address from the emailed link; a bad link gets a page offering a new one."""
+    state, user = verify_token(token)
+    status = 200 if state in ("verified", "already") else 400
+    return render_template("templates/auth/verify.html", state=state, user=user), status
+
+
+@bp.post("/verify/resend")
+def resend_verification():
+    """Send a new verification link; the answer is the same whether or not the account exists."""
+    email, error = validate_email(request.form.get("email"))
+    address_bucket = f"resend:{client_address()}"
+    wait = seconds_until_allowed(address_bucket, RESENDS_PER_HOUR, 3600)
+    if wait:
+        return render_template("templates/auth/resent.html", email=email, wait=wait_message(wait)), 429
+    record_hit(address_bucket)
+    if error:
+        return render_template("templates/auth/resent.html", email=email, error=error), 422
+    email_bucket = f"resend-email:{email}"
+    if seconds_until_allowed(email_bucket, 3, 3600) is None:
+        record_hit(email_bucket)
+        user = find_user_by_login(email)
+        if user is not None and user.verified_at is None:
+            with database.atomic():
+                send_verification_email(user)
+    return render_template("templates/auth/resent.html", email=email)
+
+
+def render_login(login="", error=None, unverified_email=None, status=200):
+    """The login page with its message (and a resend button for unverified accounts)."""
+    return render_template("templates/auth/login.html", login=login, error=error,
+                           unverified_email=unverified_email,
+                           next=safe_next(request.values.get("next")) or ""), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in by username or email; refuse unverified accounts with a way to resend the link."""
+    if request.method == "GET":
+        if g.user:
+            return redirect(safe_next(request.args.get("next")) or url_for("auth.account"), code=303)
+        return render_login()
+    login_value = (request.form.get("login") or "").strip()[:254]
+    password = request.form.get("password") or ""
+    account_bucket = f"login-account:{login_value.lower()}"
+    address_bucket = f"login-address:{client_address()}"
+    wait = (seconds_until_allowed(account_bucket, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_SECONDS)
+            or seconds_until_allowed(address_bucket, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_SECONDS))
+    if wait:
+        response = render_login(login_value, "Too many failed attempts. " + wait_message(wait), status=429)
+        return response[0], 429, {"Retry-After": str(wait)}
+    user = check_credentials(login_value, password) if login_value and password else None
+    if user is None:
+        record_hit(account_bucket)
+        record_hit(address_bucket)
+        return render_login(login_value, "That username or email and password do not match.", status=422)
+    if user.verified_at is None:
+        return render_login(login_value, None, unverified_email=user.email, status=403)
+    clear_hits(account_bucket)
+    log_in(user)
+    return redirect(safe_next(request.form.get("next")) or url_for("auth.account"), code=303)
+
+
+@bp.post("/logout")
+def logout():
+    """Log out everywhere: the session ends and every copy of its cookie stops working."""
+    log_out()
+    return redirect(url_for("catalog.index"), code=303)
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """The customer dashboard: member ID, balance, verification state, recent orders."""
+    orders = list(Order.select().where(Order.user == g.user).order_by(Order.id.desc()).limit(5))
+    return render_template("templates/auth/account.html", user=g.user, orders=orders)
+
+
+@bp.before_app_request
+def load_user():
+    """Know who is logged in for every request (g.user)."""
+    load_logged_in_user()
