@@ -9,7 +9,7 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(test_config=None):
     """Build the app: defaults and environment (shop/config.py), then a test's overrides."""
-    from . import auth, catalog, cli, db, devtools, errors, health, htmx, security
+    from . import auth, cart, catalog, cli, db, devtools, errors, health, htmx, money, orders, security
     from .config import check_config, load_config
 
     app = Flask(__name__, root_path=PROJECT_ROOT, static_folder="static", template_folder=None)
@@ -30,9 +30,12 @@ def create_app(test_config=None):
     security.init_app(app)
     htmx.init_app(app)
     errors.init_app(app)
+    money.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(catalog.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(cart.bp)
+    app.register_blueprint(orders.bp)
     app.register_blueprint(devtools.bp)
     return app

@@ -183,14 +183,6 @@ def picture(sku):
     return response.make_conditional(request)
 
 
-@bp.app_template_filter("money")
-def money(cents):
-    """Integer cents as dollars for people: 123456 -> $1,234.56."""
-    sign = "-" if cents < 0 else ""
-    dollars, rest = divmod(abs(int(cents)), 100)
-    return f"{sign}${dollars:,}.{rest:02d}"
-
-
 @bp.app_template_global()
 def stars(rating):
     """How many full, half and empty stars show a rating out of 5."""

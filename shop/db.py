@@ -84,3 +84,23 @@ def is_check_violation(error):
     """True when a database error is a CHECK constraint refusing a write."""
     code = error.args[0] if error.args and isinstance(error.args[0], int) else None
     return isinstance(error, IntegrityError) or code in CHECK_VIOLATION_CODES or "CHECK constraint" in str(error)
+
+
+def write_transaction():
+    """A transaction that will write: on SQLite it takes the write lock at BEGIN (IMMEDIATE).
+
+    A deferred SQLite transaction that reads first and writes later fails at once with "database is
+    locked" when another writer committed in between; IMMEDIATE makes it wait its turn instead.
+    InnoDB needs no such thing: its UPDATEs lock the rows they change.
+    """
+    return database.atomic() if is_mysql() else database.atomic("IMMEDIATE")
+
+
+# Deadlock (1213) and lock wait timeout (1205) are transient on InnoDB: the transaction is retried.
+RETRYABLE_CODES = {1213, 1205}
+
+
+def is_retryable(error):
+    """True for a database error that a fresh attempt of the same transaction can cure."""
+    code = error.args[0] if error.args and isinstance(error.args[0], int) else None
+    return code in RETRYABLE_CODES or "database is locked" in str(error)

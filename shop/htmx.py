@@ -1,5 +1,5 @@
 """The one place that reads htmx's HX-* request headers and decides page or fragment."""
-from flask import render_template, request
+from flask import make_response, redirect, render_template, request
 
 
 def is_fragment_request():
@@ -26,6 +26,15 @@ def set_push_url(response, url):
     if is_fragment_request():
         response.headers["HX-Push-Url"] = url
     return response
+
+
+def redirect_via_htmx(url):
+    """Go to another page: HX-Redirect for htmx (a full navigation), a 303 for a plain form."""
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, code=303)
 
 
 def init_app(app):

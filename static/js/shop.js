@@ -2,6 +2,37 @@
 // htmx cannot do declaratively. Loaded with `defer` on every page; no inline scripts (CSP).
 "use strict";
 
+// Lets the CSS hide controls that only a page without JavaScript needs (like "Update" buttons).
+document.documentElement.classList.add("js");
+
+// Forms marked data-disable-on-submit (the Buy button) are sent once: the button is disabled
+// and shows its busy label while the request runs. The server's idempotency key is the real
+// guarantee; this spares the customer a confusing second click.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.hasAttribute || !form.hasAttribute("data-disable-on-submit")) {
+    return;
+  }
+  if (form.getAttribute("aria-busy") === "true") {
+    event.preventDefault();
+    return;
+  }
+  form.setAttribute("aria-busy", "true");
+  Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (button) {
+    button.disabled = true;
+  });
+});
+
+// A page restored from the back/forward cache must not keep a Buy button disabled.
+window.addEventListener("pageshow", function () {
+  Array.prototype.forEach.call(document.querySelectorAll("form[aria-busy=true]"), function (form) {
+    form.removeAttribute("aria-busy");
+    Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (button) {
+      button.disabled = false;
+    });
+  });
+});
+
 // Announce the result count to screen readers after the catalogue results change.
 // The live region (#results-status) sits outside #results, so it survives the swap and
 // assistive technology reads the new text out; unchanged text is not read again.

@@ -1,0 +1,143 @@
+"""Money moves here and only here: checkout, and the order history that records it.
+
+place_order() is one database transaction. Stock is reserved and the balance charged with
+conditional UPDATEs (`... WHERE stock >= qty`, `... WHERE balance_cents >= total`) whose row counts
+say whether they happened, so no interleaving of requests can make stock or a balance negative.
+The CHECK constraints in schema.sql are the database's own backstop behind them.
+"""
+import secrets
+from datetime import date
+
+from flask import Blueprint, abort, g, render_template
+from peewee import IntegrityError, OperationalError
+
+from .accounts import login_required
+from .db import is_retryable, write_transaction
+from .mail import queue_email
+from .money import format_cents
+from .models import CartItem, Order, OrderItem, Product, User
+
+bp = Blueprint("orders", __name__)
+
+ATTEMPTS = 3
+
+
+class CheckoutRefused(Exception):
+    """The order cannot go through; the message says why, and nothing was changed."""
+
+
+def new_order_number(today=None):
+    """A readable order number like FH-261124-482193: the date, then six random digits."""
+    today = today or date.today()
+    return f"FH-{today:%y%m%d}-{secrets.randbelow(1_000_000):06d}"
+
+
+def cart_lines(user):
+    """The customer's cart lines with their products, in product-id order (the order rows get locked)."""
+    return list(CartItem.select(CartItem, Product).join(Product)
+                .where(CartItem.user == user).order_by(Product.id))
+
+
+def reserve_stock(line):
+    """Take the line's quantity from stock, only if that much is there; refuse and name the plant if not."""
+    changed = (Product.update(stock=Product.stock - line.quantity)
+               .where(Product.id == line.product.id, Product.stock >= line.quantity).execute())
+    if changed != 1:
+        left = Product.select(Product.stock).where(Product.id == line.product.id).scalar()
+        if not left:
+            raise CheckoutRefused(f"{line.product.name} has just sold out. Remove it from your cart to buy the rest.")
+        raise CheckoutRefused(f"Only {left} of {line.product.name} left, and your cart has {line.quantity}. "
+                              "Lower the quantity to buy the rest.")
+
+
+def charge_balance(user, total_cents):
+    """Take the total from the balance, only if the balance covers it; refuse with both figures if not."""
+    if total_cents == 0:
+        # A conditional UPDATE that subtracts 0 changes no row, and PyMySQL reports changed rows,
+        # not matched ones: a free order would look refused. Nothing to charge, so no UPDATE.
+        return
+    changed = (User.update(balance_cents=User.balance_cents - total_cents)
+               .where(User.id == user.id, User.balance_cents >= total_cents).execute())
+    if changed != 1:
+        balance = User.select(User.balance_cents).where(User.id == user.id).scalar()
+        raise CheckoutRefused(f"Your balance is {format_cents(balance)} and this order costs {format_cents(total_cents)}. "
+                              "Remove something from your cart to go ahead.")
+
+
+def _place_order_once(user, idempotency_key):
+    """One attempt at the checkout transaction; see place_order()."""
+    with write_transaction():
+        lines = cart_lines(user)
+        if not lines:
+            raise CheckoutRefused("Your cart is empty.")
+        total = sum(line.quantity * line.product.price_cents for line in lines)  # today's prices
+        for line in lines:
+            reserve_stock(line)
+        charge_balance(user, total)
+        balance_after = User.select(User.balance_cents).where(User.id == user.id).scalar()
+        order = Order.create(number=new_order_number(), user=user, total_cents=total,
+                             balance_after_cents=balance_after, idempotency_key=idempotency_key)
+        items = [OrderItem.create(order=order, product=line.product, product_name=line.product.name,
+                                  quantity=line.quantity, unit_price_cents=line.product.price_cents)
+                 for line in lines]
+        CartItem.delete().where(CartItem.user == user).execute()
+        queue_email(user.email, f"Your Fernhouse order {order.number}", "order_confirmation",
+                    user=user, order=order, items=items)
+    return order
+
+
+def place_order(user, idempotency_key):
+    """Buy the whole cart or nothing; return (order, created). A repeated key returns the first order.
+
+    Raises CheckoutRefused (nothing changed) when the cart is empty, a plant is short, or the balance
+    does not cover the total.
+    """
+    for attempt in range(ATTEMPTS):
+        existing = Order.get_or_none(Order.user == user, Order.idempotency_key == idempotency_key)
+        if existing:
+            return existing, False
+        try:
+            return _place_order_once(user, idempotency_key), True
+        except CheckoutRefused:
+            # A double-click's second request can find the cart already bought by the first:
+            # show that order rather than "your cart is empty".
+            existing = Order.get_or_none(Order.user == user, Order.idempotency_key == idempotency_key)
+            if existing:
+                return existing, False
+            raise
+        except IntegrityError:
+            # Either the same key committed first in a parallel request (the unique index on
+            # user + key refuses a second order: show the first), or an order number collided.
+            continue
+        except OperationalError as error:
+            if not is_retryable(error) or attempt == ATTEMPTS - 1:
+                raise
+    existing = Order.get_or_none(Order.user == user, Order.idempotency_key == idempotency_key)
+    if existing:
+        return existing, False
+    raise CheckoutRefused("The shop is very busy right now and your order did not go through. Please try again.")
+
+
+def get_order_or_404(number):
+    """The logged-in customer's order with this number; anyone else's (or none) is a 404."""
+    order = Order.get_or_none(Order.number == (number or "")[:20], Order.user == g.user)
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.get("/orders")
+@login_required
+def history():
+    """Every order of the logged-in customer, newest first."""
+    orders = list(Order.select().where(Order.user == g.user).order_by(Order.id.desc()))
+    return render_template("templates/orders/history.html", orders=orders)
+
+
+@bp.get("/orders/<number>")
+@login_required
+def receipt(number):
+    """One order: its number, lines, total and the balance after it."""
+    order = get_order_or_404(number)
+    items = list(OrderItem.select().where(OrderItem.order == order).order_by(OrderItem.id))
+    return render_template("templates/orders/receipt.html", order=order, items=items)
