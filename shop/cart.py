@@ -169,12 +169,13 @@ def add():
         product = add_to_cart(g.user, sku, parse_quantity(request.form.get("quantity"), default=1))
     except CartError as error:
         if is_fragment_request():
-            return render_template("partials/cart/add_result.html", ok=False, message=str(error)), 422
+            return render_template("partials/cart/add_result.html", ok=False, message=str(error), sku=sku), 422
         flash(str(error), "error")
         return redirect(back_to_where_they_were(), code=303)
     message = f"Added {product.name} to your cart."
     if is_fragment_request():
-        response = make_response(render_template("partials/cart/add_result.html", ok=True, message=message))
+        response = make_response(render_template("partials/cart/add_result.html", ok=True, message=message,
+                                                 sku=product.sku))
         response.headers["HX-Trigger"] = "cart-changed"
         return response
     flash(message, "success")

@@ -104,3 +104,14 @@ def is_retryable(error):
     """True for a database error that a fresh attempt of the same transaction can cure."""
     code = error.args[0] if error.args and isinstance(error.args[0], int) else None
     return code in RETRYABLE_CODES or "database is locked" in str(error)
+
+
+def current_read(query):
+    """Read the latest committed values inside a transaction, not the transaction's snapshot.
+
+    InnoDB's REPEATABLE READ answers a plain SELECT from the snapshot taken at the first read, so
+    after a conditional UPDATE found nothing to change, a plain SELECT can still show the old stock.
+    FOR UPDATE makes it a current (locking) read. SQLite holds the write lock already (BEGIN
+    IMMEDIATE), so its plain SELECT is current; it has no FOR UPDATE.
+    """
+    return query.for_update() if is_mysql() else query

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, g, render_template
 from peewee import IntegrityError, OperationalError
 
 from .accounts import login_required
-from .db import is_retryable, write_transaction
+from .db import current_read, is_retryable, write_transaction
 from .mail import queue_email
 from .money import format_cents
 from .models import CartItem, Order, OrderItem, Product, User
@@ -43,7 +43,7 @@ def reserve_stock(line):
     changed = (Product.update(stock=Product.stock - line.quantity)
                .where(Product.id == line.product.id, Product.stock >= line.quantity).execute())
     if changed != 1:
-        left = Product.select(Product.stock).where(Product.id == line.product.id).scalar()
+        left = current_read(Product.select(Product.stock).where(Product.id == line.product.id)).scalar()
         if not left:
             raise CheckoutRefused(f"{line.product.name} has just sold out. Remove it from your cart to buy the rest.")
         raise CheckoutRefused(f"Only {left} of {line.product.name} left, and your cart has {line.quantity}. "
@@ -59,15 +59,29 @@ def charge_balance(user, total_cents):
     changed = (User.update(balance_cents=User.balance_cents - total_cents)
                .where(User.id == user.id, User.balance_cents >= total_cents).execute())
     if changed != 1:
-        balance = User.select(User.balance_cents).where(User.id == user.id).scalar()
+        balance = current_read(User.select(User.balance_cents).where(User.id == user.id)).scalar()
         raise CheckoutRefused(f"Your balance is {format_cents(balance)} and this order costs {format_cents(total_cents)}. "
                               "Remove something from your cart to go ahead.")
 
 
-def _place_order_once(user, idempotency_key):
+class Line:
+    """One thing to buy: a product and a quantity (a cart line, or given directly)."""
+
+    def __init__(self, product, quantity):
+        self.product, self.quantity = product, quantity
+
+
+def lines_for(items):
+    """Lines for explicit (product id, quantity) pairs, read fresh, in product-id order."""
+    wanted = dict(items)
+    products = Product.select().where(Product.id.in_(list(wanted))).order_by(Product.id)
+    return [Line(product, wanted[product.id]) for product in products]
+
+
+def _place_order_once(user, idempotency_key, items):
     """One attempt at the checkout transaction; see place_order()."""
     with write_transaction():
-        lines = cart_lines(user)
+        lines = cart_lines(user) if items is None else lines_for(items)
         if not lines:
             raise CheckoutRefused("Your cart is empty.")
         total = sum(line.quantity * line.product.price_cents for line in lines)  # today's prices
@@ -77,17 +91,20 @@ def _place_order_once(user, idempotency_key):
         balance_after = User.select(User.balance_cents).where(User.id == user.id).scalar()
         order = Order.create(number=new_order_number(), user=user, total_cents=total,
                              balance_after_cents=balance_after, idempotency_key=idempotency_key)
-        items = [OrderItem.create(order=order, product=line.product, product_name=line.product.name,
-                                  quantity=line.quantity, unit_price_cents=line.product.price_cents)
-                 for line in lines]
-        CartItem.delete().where(CartItem.user == user).execute()
+        order_items = [OrderItem.create(order=order, product=line.product, product_name=line.product.name,
+                                        quantity=line.quantity, unit_price_cents=line.product.price_cents)
+                       for line in lines]
+        if items is None:
+            CartItem.delete().where(CartItem.user == user).execute()
         queue_email(user.email, f"Your Fernhouse order {order.number}", "order_confirmation",
-                    user=user, order=order, items=items)
+                    user=user, order=order, items=order_items)
     return order
 
 
-def place_order(user, idempotency_key):
-    """Buy the whole cart or nothing; return (order, created). A repeated key returns the first order.
+def place_order(user, idempotency_key, items=None):
+    """Buy the whole cart (or the given (product id, quantity) pairs) or nothing; return (order, created).
+
+    A repeated idempotency key returns the first order instead of buying again.
 
     Raises CheckoutRefused (nothing changed) when the cart is empty, a plant is short, or the balance
     does not cover the total.
@@ -97,7 +114,7 @@ def place_order(user, idempotency_key):
         if existing:
             return existing, False
         try:
-            return _place_order_once(user, idempotency_key), True
+            return _place_order_once(user, idempotency_key, items), True
         except CheckoutRefused:
             # A double-click's second request can find the cart already bought by the first:
             # show that order rather than "your cart is empty".
