@@ -1,0 +1,93 @@
+"""Buying in a real browser: add to cart in place, the badge updates, checkout, receipt, new balance."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from shop.db import database
+from shop.models import Order, User
+
+from .conftest import create_user, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, base):
+    """Log in through the form."""
+    page.goto(base + "/login")
+    page.fill("#login", "fernfan")
+    page.fill("#password", "Gr33n-Fingers")
+    page.click("button:has-text('Log in')")
+    page.wait_for_url("**/account")
+
+
+def test_add_to_cart_then_checkout(seeded, live_server, page):
+    user = create_user(balance_cents=150_00)
+    log_in(page, live_server.url)
+    page.goto(live_server.url + "/products?q=monstera")
+    page.evaluate("window.notReloaded = true")
+    expect(page.locator("#cart-badge .count")).to_have_text("0")
+    page.click("#add-result-FH-10001 >> xpath=.. >> button:has-text('Add to cart')")
+    expect(page.locator("#add-result-FH-10001")).to_contain_text("Added Monstera Deliciosa to your cart.")
+    expect(page.locator("#cart-badge .count")).to_have_text("1")
+    assert page.evaluate("window.notReloaded") is True
+    screenshot(page, "added-to-cart.png")
+
+    page.click("#cart-badge")
+    page.wait_for_url("**/cart")
+    expect(page.locator("#cart-total")).to_have_text("$34.00")
+    page.fill("#qty-FH-10001", "3")
+    page.locator("#qty-FH-10001").dispatch_event("change")
+    expect(page.locator("#cart-total")).to_have_text("$102.00")
+    expect(page.locator("#cart-after")).to_have_text("$48.00")
+    expect(page.locator("#cart-badge .count")).to_have_text("3")
+    page.fill("#qty-FH-10001", "5")
+    page.locator("#qty-FH-10001").dispatch_event("change")
+    expect(page.locator("#cart-after")).to_have_text("not enough")
+    expect(page.locator("#checkout-form button")).to_be_disabled()
+    page.fill("#qty-FH-10001", "4")
+    page.locator("#qty-FH-10001").dispatch_event("change")
+    expect(page.locator("#cart-total")).to_have_text("$136.00")
+    screenshot(page, "cart.png")
+
+    page.click("#checkout-form button")
+    page.wait_for_url(re.compile(r".*/orders/FH-\d{6}-\d{6}$"))
+    expect(page.locator("#order-total")).to_have_text("$136.00")
+    expect(page.locator("#order-balance")).to_have_text("$14.00")
+    expect(page.locator("#header-balance")).to_have_text("$14.00")
+    expect(page.locator("#cart-badge .count")).to_have_text("0")
+    screenshot(page, "receipt.png")
+    with database.connection_context():
+        assert Order.select().count() == 1 and User.get_by_id(user.id).balance_cents == 14_00
+    assert page.errors == []
+
+
+def test_anonymous_add_goes_to_login_and_back(seeded, live_server, page):
+    create_user()
+    page.goto(live_server.url + "/products/FH-10007")
+    page.click("button:has-text('Add to cart')")
+    page.wait_for_url("**/login?next=/products/FH-10007")
+    expect(page.locator(".flash")).to_contain_text("Log in to add plants to your cart")
+    page.fill("#login", "fernfan")
+    page.fill("#password", "Gr33n-Fingers")
+    page.click("button:has-text('Log in')")
+    page.wait_for_url("**/products/FH-10007")
+
+
+def test_checkout_without_javascript(seeded, live_server, browser):
+    create_user(balance_cents=100_00)
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(live_server.url + "/login")
+    tab.fill("#login", "fernfan")
+    tab.fill("#password", "Gr33n-Fingers")
+    tab.click("button:has-text('Log in')")
+    tab.goto(live_server.url + "/products/FH-10042")
+    tab.fill("#quantity-FH-10042", "2")
+    tab.click("button:has-text('Add to cart')")
+    assert "Added Sweet Basil to your cart." in tab.content()
+    tab.goto(live_server.url + "/cart")
+    tab.click("#checkout-form button")
+    tab.wait_for_url(re.compile(r".*/orders/FH-\d{6}-\d{6}$"))
+    assert "$91.00" in tab.content()
+    context.close()
