@@ -67,8 +67,11 @@ CREATE TABLE IF NOT EXISTS products (
   KEY products_category_id_price_cents (category_id, price_cents),
   KEY products_guide_id (guide_id),
   KEY products_price_cents (price_cents),
-  KEY products_rating (rating),
+  KEY products_rating_rating_count (rating, rating_count),
+  KEY products_rating_count (rating_count),  -- the default "featured" order: most reviewed first
+  KEY products_created_at (created_at),
   FULLTEXT KEY products_names_fulltext (name, latin_name, keywords),
+  FULLTEXT KEY products_name_fulltext (name),
   FULLTEXT KEY products_description_fulltext (description),
   CONSTRAINT products_category_fk FOREIGN KEY (category_id) REFERENCES categories (id) ON DELETE RESTRICT,
   CONSTRAINT products_guide_fk FOREIGN KEY (guide_id) REFERENCES guides (id) ON DELETE SET NULL,

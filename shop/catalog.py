@@ -3,11 +3,11 @@ import math
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
-from peewee import Case, fn
 
 from .htmx import render_page_or_fragment, set_push_url
 from .models import Category, Product
 from .pictures import product_svg
+from .search import parse_query, search
 
 bp = Blueprint("catalog", __name__)
 
@@ -73,11 +73,9 @@ def parse_filters(args):
 
 
 def filtered_products(filters):
-    """The products query for the filters (search text matches name, latin name or SKU)."""
+    """The products query for the filters: search text through shop/search.py, then each filter."""
     query = Product.select(Product, Category).join(Category)
-    if filters["q"]:
-        query = query.where(Product.name.contains(filters["q"]) | Product.latin_name.contains(filters["q"])
-                            | Product.sku.contains(filters["q"]) | Category.name.contains(filters["q"]))
+    query, relevance = search(query, filters["q"])
     if filters["category"]:
         query = query.where(Category.slug.in_(filters["category"]))
     if filters["min_price"] is not None:
@@ -95,7 +93,7 @@ def filtered_products(filters):
         "price_desc": [Product.price_cents.desc(), Product.id],
         "rating": [Product.rating.desc(), Product.rating_count.desc(), Product.id],
         "newest": [Product.created_at.desc(), Product.id.desc()],
-    }.get(filters["sort"], [Case(None, [(Product.stock > 0, 0)], 1), Product.rating_count.desc(), Product.id])
+    }.get(filters["sort"]) or relevance or [Product.rating_count.desc(), Product.id]
     return query.order_by(*order)
 
 
@@ -114,6 +112,8 @@ def page_url(filters, page):
 def catalogue_context():
     """Everything the catalogue page and its results fragment need, from the query string."""
     filters, messages = parse_filters(request.args)
+    if filters["q"] and not parse_query(filters["q"]):
+        messages.append("Search for plants with letters or digits, like “fern” or “FH-10042”.")
     per_page = current_app.config["PRODUCTS_PER_PAGE"]
     query = filtered_products(filters)
     total = query.count()

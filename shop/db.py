@@ -3,7 +3,7 @@ import os
 from urllib.parse import unquote, urlsplit
 
 
-from peewee import DatabaseProxy, IntegrityError, SqliteDatabase
+from peewee import DatabaseProxy, IntegrityError, InterfaceError, SqliteDatabase
 from playhouse.pool import PooledMySQLDatabase
 
 # Every model binds to this proxy; create_app() points it at the real database.
@@ -115,3 +115,17 @@ def current_read(query):
     IMMEDIATE), so its plain SELECT is current; it has no FOR UPDATE.
     """
     return query.for_update() if is_mysql() else query
+
+
+# Errors that mean "the database is not answering", as opposed to a bug in a query:
+# MySQL client 2002/2003 (cannot connect), 2006/2013 (gone away, lost), 2055, server 1040 (too many
+# connections), 1205 (lock wait timeout); SQLite's locked, unopenable or failing disk.
+UNAVAILABLE_CODES = {1040, 1205, 2002, 2003, 2006, 2013, 2055}
+UNAVAILABLE_TEXT = ("database is locked", "unable to open database", "disk i/o error", "database or disk is full")
+
+
+def is_unavailable(error):
+    """True when a database error means the database cannot answer now (worth a 503 and a retry)."""
+    code = error.args[0] if error.args and isinstance(error.args[0], int) else None
+    text = str(error).lower()
+    return isinstance(error, InterfaceError) or code in UNAVAILABLE_CODES or any(t in text for t in UNAVAILABLE_TEXT)

@@ -4,7 +4,7 @@ import logging
 from flask import render_template
 from peewee import InterfaceError, OperationalError
 
-from .db import is_check_violation
+from .db import is_check_violation, is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,9 @@ def init_app(app):
             # A CHECK backstop caught a write the code should have refused first: nothing was changed.
             log.error("check constraint refused a write: %s", error)
             return error_page(409, "That could not be done", "Nothing was changed. Please reload and try again.")
+        if not is_unavailable(error):
+            log.exception("database error")  # a bug (bad SQL), not an outage: say so in the log
+            return error_page(500)
         log.error("database unavailable: %s", error)
         response, status = error_page(503, "The shop is having a short rest",
                                       "Our database is not answering right now. Please try again in a minute.")

@@ -110,7 +110,13 @@ class Product(BaseModel):
 
     class Meta:
         table_name = "products"
-        indexes = ((("category", "price_cents"), False), (("price_cents",), False), (("rating",), False))
+        indexes = (
+            (("category", "price_cents"), False),
+            (("price_cents",), False),
+            (("rating", "rating_count"), False),
+            (("rating_count",), False),  # the default "featured" order: most reviewed first
+            (("created_at",), False),
+        )
 
     @property
     def sku_number(self):
@@ -281,4 +287,7 @@ def create_schema(schema_path):
             for statement in schema_statements(schema_path):
                 database.execute_sql(statement)
         else:
+            from .search import create_sqlite_index
+
             database.create_tables(ALL_MODELS, safe=True)
+            create_sqlite_index()

@@ -1,0 +1,163 @@
+"""Product search: one interface, an engine per database.
+
+Both engines read a query the same way (parse_query): words match by prefix ("mons" finds
+Monstera), several words narrow the results, and a SKU-like word (FH-10042, 10042, FH-100, 1004)
+matches SKUs by prefix. MySQL/MariaDB uses the InnoDB FULLTEXT indexes of schema.sql in boolean
+mode; SQLite uses an FTS5 index kept in step with the products table by triggers.
+"""
+import re
+import string
+
+from peewee import SQL, Case, fn
+from playhouse.mysql_ext import Match
+from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
+
+from .db import database, is_mysql
+from .models import Product
+
+MAX_TERMS = 8
+WORD = re.compile(r"[^\W_]+")
+APOSTROPHE_TAIL = re.compile(r"['’][^\W_]*")
+SKU_TERM = re.compile(r"(?i)^(?:fh-?(\d*)|(\d{3,}))$")
+# InnoDB does not index these words (its default stop-word list), so a required "+the*" would
+# match nothing; both engines drop them when other words remain, so both give the same answer.
+STOPWORDS = frozenset(
+    "a about an are as at be by com de en for from how i in is it la of on or that the this to was what "
+    "when where who will with und www".split())
+
+
+class ParsedQuery:
+    """The words to match by prefix and the SKU prefixes, read from what a person typed."""
+
+    def __init__(self, words, sku_prefixes, name_prefix):
+        self.words = words
+        self.sku_prefixes = sku_prefixes
+        self.name_prefix = name_prefix  # only stop words were typed: match names starting with them
+
+    def __bool__(self):
+        return bool(self.words or self.sku_prefixes or self.name_prefix)
+
+
+def parse_query(text):
+    """Split a search box's text into prefix words and SKU prefixes (operators and symbols dropped)."""
+    words, skus = [], []
+    for token in (text or "").split()[:MAX_TERMS * 2]:
+        sku = SKU_TERM.match(token.strip(string.punctuation))
+        if sku:
+            skus.append("FH-" + (sku.group(1) or sku.group(2) or ""))
+            continue
+        # InnoDB keeps "bird's" as one token, FTS5 splits it into "bird" and "s": searching for the
+        # part before the apostrophe matches both the same way.
+        token = APOSTROPHE_TAIL.sub("", token)
+        words.extend(word.lower() for word in WORD.findall(token))
+    words = list(dict.fromkeys(words))[:MAX_TERMS]
+    content = [word for word in words if word not in STOPWORDS]
+    name_prefix = None
+    if words and not content and not skus:
+        name_prefix = " ".join(words)
+    return ParsedQuery(content, skus[:2], name_prefix)
+
+
+class ProductIndex(FTS5Model):
+    """SQLite only: the FTS5 index over the searchable text of products (external content)."""
+
+    rowid = RowIDField()
+    name = SearchField()
+    latin_name = SearchField()
+    keywords = SearchField()
+
+    class Meta:
+        database = database
+        table_name = "products_fts"
+        # prefix indexes make one- to three-letter prefixes as fast as whole words
+        options = {"content": "products", "content_rowid": "id", "prefix": "'1 2 3'",
+                   "tokenize": "unicode61 remove_diacritics 2"}
+
+
+# Keep the index in step with products; UPDATE OF lists only the indexed columns, so a stock
+# change at checkout does not touch the index.
+SQLITE_TRIGGERS = [
+    """CREATE TRIGGER IF NOT EXISTS products_fts_insert AFTER INSERT ON products BEGIN
+         INSERT INTO products_fts(rowid, name, latin_name, keywords)
+         VALUES (new.id, new.name, new.latin_name, new.keywords); END""",
+    """CREATE TRIGGER IF NOT EXISTS products_fts_delete AFTER DELETE ON products BEGIN
+         INSERT INTO products_fts(products_fts, rowid, name, latin_name, keywords)
+         VALUES ('delete', old.id, old.name, old.latin_name, old.keywords); END""",
+    """CREATE TRIGGER IF NOT EXISTS products_fts_update AFTER UPDATE OF name, latin_name, keywords ON products BEGIN
+         INSERT INTO products_fts(products_fts, rowid, name, latin_name, keywords)
+         VALUES ('delete', old.id, old.name, old.latin_name, old.keywords);
+         INSERT INTO products_fts(rowid, name, latin_name, keywords)
+         VALUES (new.id, new.name, new.latin_name, new.keywords); END""",
+]
+
+
+def create_sqlite_index():
+    """Create the FTS5 table and its triggers on SQLite (safe to repeat); fill it if it is new."""
+    existed = database.table_exists("products_fts")
+    ProductIndex.create_table(safe=True)
+    for statement in SQLITE_TRIGGERS:
+        database.execute_sql(statement)
+    if not existed:
+        ProductIndex.rebuild()
+
+
+class SearchEngine:
+    """Filters a product query by a ParsedQuery and says how to rank the matches."""
+
+    def apply(self, query, parsed):
+        """The query narrowed to matches, and the ORDER BY for relevance."""
+        conditions = [Product.sku.startswith(prefix) for prefix in parsed.sku_prefixes]
+        if parsed.name_prefix:
+            conditions.append(Product.name.startswith(parsed.name_prefix))
+        for condition in conditions:
+            query = query.where(condition)
+        exact_sku = Case(None, [(Product.sku.in_(parsed.sku_prefixes), 0)], 1) if parsed.sku_prefixes else None
+        query, text_rank = self.match_words(query, parsed.words) if parsed.words else (query, [])
+        order = ([exact_sku] if exact_sku is not None else []) + text_rank
+        return query, order + [Product.rating_count.desc(), Product.id]
+
+    def match_words(self, query, words):
+        """Narrow to products whose text has every word as a prefix; return (query, rank order)."""
+        raise NotImplementedError
+
+
+class MySQLFullText(SearchEngine):
+    """InnoDB FULLTEXT in boolean mode: +word* for each word (prefix terms work below min token size)."""
+
+    def match_words(self, query, words):
+        """MATCH ... AGAINST ('+mons* +del*' IN BOOLEAN MODE), names weighing most."""
+        against = " ".join(f"+{word}*" for word in words)
+        everything = Match((Product.name, Product.latin_name, Product.keywords), against, "IN BOOLEAN MODE")
+        in_name = Match((Product.name,), against, "IN BOOLEAN MODE")
+        name_words = " ".join(f"{word}*" for word in words)
+        name_score = Match((Product.name,), name_words, "IN BOOLEAN MODE")
+        starts = Case(None, [(Product.name.startswith(" ".join(words)), 0)], 1)
+        return query.where(everything), [starts, Case(None, [(in_name, 0)], 1), name_score.desc(),
+                                         everything.desc()]
+
+
+class SqliteFts5(SearchEngine):
+    """SQLite FTS5: "mons"* AND "del"*, ranked by bm25 with names weighing most."""
+
+    def match_words(self, query, words):
+        """Join the FTS5 index and rank by bm25(name 10, latin name 4, keywords 1)."""
+        expression = " AND ".join(f'"{word}"*' for word in words)
+        name_only = " AND ".join(f'name:"{word}"*' for word in words)
+        in_name = Product.id.in_(SQL("(SELECT rowid FROM products_fts WHERE products_fts MATCH ?)", [name_only]))
+        starts = Case(None, [(Product.name.startswith(" ".join(words)), 0)], 1)
+        query = (query.join(ProductIndex, on=(ProductIndex.rowid == Product.id))
+                 .where(ProductIndex.match(expression)))
+        return query, [starts, Case(None, [(in_name, 0)], 1), ProductIndex.bm25(10.0, 4.0, 1.0)]
+
+
+def engine():
+    """The search engine for the bound database."""
+    return MySQLFullText() if is_mysql() else SqliteFts5()
+
+
+def search(query, text):
+    """Narrow a product query to what `text` asks for; return (query, relevance order) or (query, None)."""
+    parsed = parse_query(text)
+    if not parsed:
+        return query, None
+    return engine().apply(query, parsed)
