@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS products (
   KEY products_rating_rating_count (rating, rating_count),
   KEY products_rating_count (rating_count),  -- the default "featured" order: most reviewed first
   KEY products_created_at (created_at),
+  KEY products_name (name),               -- name ranges: the first letter typed into search
   FULLTEXT KEY products_names_fulltext (name, latin_name, keywords),
   FULLTEXT KEY products_name_fulltext (name),
   FULLTEXT KEY products_description_fulltext (description),

@@ -72,12 +72,17 @@ def parse_filters(args):
     return filters, messages
 
 
-def filtered_products(filters):
-    """The products query for the filters: search text through shop/search.py, then each filter."""
-    query = Product.select(Product, Category).join(Category)
-    query, relevance = search(query, filters["q"])
+def filtered_products(filters, categories, ranked=True):
+    """The products query for the filters: search text through shop/search.py, then each filter.
+
+    Categories are matched by id, not joined: with a join, MariaDB's planner likes to start from
+    the 11 categories and sort 100,000 products in a temporary table (330 ms instead of 5 ms).
+    """
+    query = Product.select()
+    query, relevance = search(query, filters["q"], ranked)
     if filters["category"]:
-        query = query.where(Category.slug.in_(filters["category"]))
+        ids = [category.id for category in categories if category.slug in filters["category"]]
+        query = query.where(Product.category.in_(ids or [0]))
     if filters["min_price"] is not None:
         query = query.where(Product.price_cents >= filters["min_price"])
     if filters["max_price"] is not None:
@@ -88,12 +93,14 @@ def filtered_products(filters):
         query = query.where(Product.stock > 0)
     elif filters["availability"] == "out_of_stock":
         query = query.where(Product.stock == 0)
+    # Every key of an ORDER BY runs in one direction, so the index (which ends in the id) can be
+    # read backwards or forwards instead of sorting 100,000 rows.
     order = {
-        "price_asc": [Product.price_cents.asc(), Product.id],
-        "price_desc": [Product.price_cents.desc(), Product.id],
-        "rating": [Product.rating.desc(), Product.rating_count.desc(), Product.id],
+        "price_asc": [Product.price_cents.asc(), Product.id.asc()],
+        "price_desc": [Product.price_cents.desc(), Product.id.desc()],
+        "rating": [Product.rating.desc(), Product.rating_count.desc(), Product.id.desc()],
         "newest": [Product.created_at.desc(), Product.id.desc()],
-    }.get(filters["sort"]) or relevance or [Product.rating_count.desc(), Product.id]
+    }.get(filters["sort"]) or relevance or [Product.rating_count.desc(), Product.id.desc()]
     return query.order_by(*order)
 
 
@@ -109,21 +116,37 @@ def page_url(filters, page):
     return url_for("catalog.products", **args)
 
 
+COUNT_CAP = 1000
+
+
+def count_up_to(query, cap=COUNT_CAP):
+    """How many products match, counting no further than `cap` (an exact count of a broad search
+    over 100,000 products costs more than the search itself)."""
+    return query.order_by().select(Product.id).limit(cap + 1).count()
+
+
 def catalogue_context():
     """Everything the catalogue page and its results fragment need, from the query string."""
     filters, messages = parse_filters(request.args)
     if filters["q"] and not parse_query(filters["q"]):
         messages.append("Search for plants with letters or digits, like “fern” or “FH-10042”.")
     per_page = current_app.config["PRODUCTS_PER_PAGE"]
-    query = filtered_products(filters)
-    total = query.count()
-    pages = max(1, math.ceil(total / per_page))
-    products = list(query.paginate(filters["page"], per_page))
+    categories = list(Category.select().order_by(Category.position, Category.name))
+    query = filtered_products(filters, categories)
+    page = filters["page"]
+    # One row more than a page tells whether a next page exists, without counting everything.
+    rows = list(query.limit(per_page + 1).offset((page - 1) * per_page))
+    products, has_next = rows[:per_page], len(rows) > per_page
+    by_id = {category.id: category for category in categories}
+    for product in products:
+        product.category = by_id[product.category_id]  # no query per card
+    total = count_up_to(filtered_products(filters, categories, ranked=False))
     return {
-        "filters": filters, "messages": messages, "products": products, "total": total,
-        "page": filters["page"], "pages": pages,
-        "next_url": page_url(filters, filters["page"] + 1) if filters["page"] < pages else None,
-        "categories": list(Category.select().order_by(Category.position, Category.name)),
+        "filters": filters, "messages": messages, "products": products,
+        "total": min(total, COUNT_CAP), "total_capped": total > COUNT_CAP,
+        "page": page, "pages": None if total > COUNT_CAP else max(1, math.ceil(total / per_page)),
+        "next_url": page_url(filters, page + 1) if has_next else None,
+        "categories": categories,
         "sorts": SORTS, "availability_options": AVAILABILITY,
     }
 

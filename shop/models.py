@@ -116,6 +116,7 @@ class Product(BaseModel):
             (("rating", "rating_count"), False),
             (("rating_count",), False),  # the default "featured" order: most reviewed first
             (("created_at",), False),
+            (("name",), False),  # name ranges: the first letter typed into search
         )
 
     @property

@@ -5,8 +5,10 @@ Monstera), several words narrow the results, and a SKU-like word (FH-10042, 1004
 matches SKUs by prefix. MySQL/MariaDB uses the InnoDB FULLTEXT indexes of schema.sql in boolean
 mode; SQLite uses an FTS5 index kept in step with the products table by triggers.
 """
+import operator
 import re
 import string
+from functools import reduce
 
 from peewee import SQL, Case, fn
 from playhouse.mysql_ext import Match
@@ -53,8 +55,11 @@ def parse_query(text):
     words = list(dict.fromkeys(words))[:MAX_TERMS]
     content = [word for word in words if word not in STOPWORDS]
     name_prefix = None
-    if words and not content and not skus:
-        name_prefix = " ".join(words)
+    if words and not skus and (not content or (len(content) == 1 and len(content[0]) < 3)):
+        # Only stop words, or one or two letters (the first keys of a search): names that start
+        # with them. Such a prefix matches a large part of the catalogue in a full-text index
+        # (and InnoDB does not index words under 3 letters); a name range is instant.
+        name_prefix, content = " ".join(words), []
     return ParsedQuery(content, skus[:2], name_prefix)
 
 
@@ -101,53 +106,79 @@ def create_sqlite_index():
         ProductIndex.rebuild()
 
 
+def prefix_range(field, prefix):
+    """`field` starts with `prefix`, in a form the field's index can answer.
+
+    MySQL answers LIKE 'prefix%' from the index. SQLite's LIKE is case-insensitive and so cannot
+    use a (case-sensitive) index; a range between the prefix and the prefix with its last character
+    raised by one can. (On MySQL that range would be wrong: its collation sorts "{" before letters.)
+    """
+    if is_mysql():
+        return field.startswith(prefix)
+    return (field >= prefix) & (field < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
 class SearchEngine:
     """Filters a product query by a ParsedQuery and says how to rank the matches."""
 
-    def apply(self, query, parsed):
-        """The query narrowed to matches, and the ORDER BY for relevance."""
-        conditions = [Product.sku.startswith(prefix) for prefix in parsed.sku_prefixes]
+    def apply(self, query, parsed, ranked=True):
+        """The query narrowed to matches, and the ORDER BY for relevance (None when not ranked)."""
+        for prefix in parsed.sku_prefixes:
+            query = query.where(prefix_range(Product.sku, prefix))
         if parsed.name_prefix:
-            conditions.append(Product.name.startswith(parsed.name_prefix))
-        for condition in conditions:
-            query = query.where(condition)
+            variants = {parsed.name_prefix, parsed.name_prefix.capitalize(), parsed.name_prefix.upper()}
+            query = query.where(reduce(operator.or_, (prefix_range(Product.name, v) for v in sorted(variants))))
+        if not ranked:
+            return (self.filter_words(query, parsed.words) if parsed.words else query), None
         exact_sku = Case(None, [(Product.sku.in_(parsed.sku_prefixes), 0)], 1) if parsed.sku_prefixes else None
         query, text_rank = self.match_words(query, parsed.words) if parsed.words else (query, [])
         order = ([exact_sku] if exact_sku is not None else []) + text_rank
-        return query, order + [Product.rating_count.desc(), Product.id]
+        return query, order + [Product.rating_count.desc(), Product.id.desc()]
 
     def match_words(self, query, words):
         """Narrow to products whose text has every word as a prefix; return (query, rank order)."""
         raise NotImplementedError
+
+    def filter_words(self, query, words):
+        """Narrow to the same products without ranking them (for counting)."""
+        return self.match_words(query, words)[0]
 
 
 class MySQLFullText(SearchEngine):
     """InnoDB FULLTEXT in boolean mode: +word* for each word (prefix terms work below min token size)."""
 
     def match_words(self, query, words):
-        """MATCH ... AGAINST ('+mons* +del*' IN BOOLEAN MODE), names weighing most."""
+        """MATCH ... AGAINST ('+mons* +del*' IN BOOLEAN MODE); the name's own score ranks first."""
         against = " ".join(f"+{word}*" for word in words)
         everything = Match((Product.name, Product.latin_name, Product.keywords), against, "IN BOOLEAN MODE")
-        in_name = Match((Product.name,), against, "IN BOOLEAN MODE")
-        name_words = " ".join(f"{word}*" for word in words)
-        name_score = Match((Product.name,), name_words, "IN BOOLEAN MODE")
-        starts = Case(None, [(Product.name.startswith(" ".join(words)), 0)], 1)
-        return query.where(everything), [starts, Case(None, [(in_name, 0)], 1), name_score.desc(),
-                                         everything.desc()]
+        name_score = Match((Product.name,), " ".join(f"{word}*" for word in words), "IN BOOLEAN MODE")
+        return query.where(everything), [name_score.desc(), everything.desc()]
 
 
 class SqliteFts5(SearchEngine):
     """SQLite FTS5: "mons"* AND "del"*, ranked by bm25 with names weighing most."""
 
+    def filter_words(self, query, words):
+        """id IN (the FTS5 matches): no bm25 scores computed, for counting."""
+        expression = " AND ".join(f'"{word}"*' for word in words)
+        return query.where(Product.id.in_(
+            SQL("(SELECT rowid FROM products_fts WHERE products_fts MATCH ?)", [expression])))
+
     def match_words(self, query, words):
-        """Join the FTS5 index and rank by bm25(name 10, latin name 4, keywords 1)."""
+        """Rank the FTS5 matches first (a materialised CTE), then join them to products.
+
+        Joining products to the FTS5 table directly lets SQLite's planner test MATCH once per
+        product row: 2 s at 100,000 products with a category filter, against 12 ms this way.
+        """
         expression = " AND ".join(f'"{word}"*' for word in words)
         name_only = " AND ".join(f'name:"{word}"*' for word in words)
+        matches = (ProductIndex.select(ProductIndex.rowid.alias("id"),
+                                       ProductIndex.bm25(10.0, 4.0, 1.0).alias("score"))
+                   .where(ProductIndex.match(expression))
+                   .cte("matches", materialized=True))
         in_name = Product.id.in_(SQL("(SELECT rowid FROM products_fts WHERE products_fts MATCH ?)", [name_only]))
-        starts = Case(None, [(Product.name.startswith(" ".join(words)), 0)], 1)
-        query = (query.join(ProductIndex, on=(ProductIndex.rowid == Product.id))
-                 .where(ProductIndex.match(expression)))
-        return query, [starts, Case(None, [(in_name, 0)], 1), ProductIndex.bm25(10.0, 4.0, 1.0)]
+        query = query.join(matches, on=(Product.id == matches.c.id)).with_cte(matches)
+        return query, [Case(None, [(in_name, 0)], 1), matches.c.score]
 
 
 def engine():
@@ -155,9 +186,9 @@ def engine():
     return MySQLFullText() if is_mysql() else SqliteFts5()
 
 
-def search(query, text):
-    """Narrow a product query to what `text` asks for; return (query, relevance order) or (query, None)."""
+def search(query, text, ranked=True):
+    """Narrow a product query to what `text` asks for; return (query, relevance order or None)."""
     parsed = parse_query(text)
     if not parsed:
         return query, None
-    return engine().apply(query, parsed)
+    return engine().apply(query, parsed, ranked)
