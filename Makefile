@@ -27,6 +27,7 @@ instance/shop.db: | $(VENV)/.runtime
 # The outbox worker runs beside the dev server (it exits at once when MAIL_BACKEND is outbox,
 # the default, because then /dev/mailbox shows the messages); Ctrl+C stops both.
 dev: $(VENV)/.runtime instance/shop.db
+	SHOP_ENV=development $(FLASK) init-db  # adds what a newer version needs to an existing database
 	trap 'kill 0' EXIT INT TERM; \
 	SHOP_ENV=development $(FLASK) send-mail & \
 	SHOP_ENV=development $(FLASK) run --debug --host $(HOST) --port $(PORT)

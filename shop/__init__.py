@@ -9,7 +9,7 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(test_config=None):
     """Build the app: defaults and environment (shop/config.py), then a test's overrides."""
-    from . import auth, cart, catalog, cli, db, devtools, errors, health, htmx, money, orders, security
+    from . import auth, cart, catalog, cli, db, devtools, errors, health, htmx, money, orders, reviews, security
     from .config import check_config, load_config
 
     app = Flask(__name__, root_path=PROJECT_ROOT, static_folder="static", template_folder=None)
@@ -25,6 +25,9 @@ def create_app(test_config=None):
         "partials": FileSystemLoader(os.path.join(PROJECT_ROOT, "partials")),
     })
     app.jinja_env.globals["htmx_script"] = "vendor/htmx-2.0.11.min.js"
+    # Drop the blank lines and indentation that block tags leave behind (smaller fragments).
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
 
     db.init_app(app)
     security.init_app(app)
@@ -37,5 +40,6 @@ def create_app(test_config=None):
     app.register_blueprint(auth.bp)
     app.register_blueprint(cart.bp)
     app.register_blueprint(orders.bp)
+    app.register_blueprint(reviews.bp)
     app.register_blueprint(devtools.bp)
     return app

@@ -190,7 +190,9 @@ def product(sku):
     related = (Product.select(Product, Category).join(Category)
                .where(Product.category == item.category, Product.id != item.id, Product.stock > 0)
                .order_by(Product.rating_count.desc()).limit(4))
-    return render_template("templates/catalog/product.html", product=item, related=list(related))
+    from .reviews import reviews_context
+
+    return render_template("templates/catalog/product.html", related=list(related), **reviews_context(item))
 
 
 @bp.get("/products/<sku>/picture.svg")
@@ -208,11 +210,9 @@ def picture(sku):
 
 @bp.app_template_global()
 def stars(rating):
-    """How many full, half and empty stars show a rating out of 5."""
+    """How a rating out of 5 is drawn: a CSS class for the nearest half star, and words for screen readers."""
     value = float(rating or 0)
-    full = int(value)
-    half = 1 if value - full >= 0.5 else 0
-    return {"full": full, "half": half, "empty": 5 - full - half, "label": f"Rated {value:.1f} out of 5"}
+    return {"css": f"s{round(value * 2) * 5}", "label": f"Rated {value:.1f} out of 5"}
 
 
 @bp.app_template_global()

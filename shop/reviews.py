@@ -1,0 +1,84 @@
+"""Reviews: a customer who bought a plant rates it once; the product's rating follows at once."""
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from peewee import IntegrityError, fn
+
+from .db import write_transaction
+from .htmx import is_fragment_request
+from .models import Order, OrderItem, Product, Review, User
+
+bp = Blueprint("reviews", __name__)
+
+BODY_MAX = 2000
+
+
+class ReviewRefused(Exception):
+    """The review cannot be saved; the message says why."""
+
+
+def has_bought(user, product):
+    """True when the customer has an order with this product in it."""
+    return (OrderItem.select().join(Order)
+            .where(Order.user == user, OrderItem.product == product).exists())
+
+
+def review_state(user, product):
+    """What the review box shows: 'anonymous', 'not_bought', 'reviewed' or 'can_review'."""
+    if user is None:
+        return "anonymous"
+    if Review.select().where(Review.user == user, Review.product == product).exists():
+        return "reviewed"
+    return "can_review" if has_bought(user, product) else "not_bought"
+
+
+def add_review(user, product, rating_text, body):
+    """Save a buyer's review and fold its stars into the product's rating, in one transaction."""
+    try:
+        rating = int(rating_text)
+    except (TypeError, ValueError):
+        raise ReviewRefused("Choose from 1 to 5 stars.") from None
+    if not 1 <= rating <= 5:
+        raise ReviewRefused("Choose from 1 to 5 stars.")
+    body = (body or "").strip()
+    if len(body) > BODY_MAX:
+        raise ReviewRefused(f"Please keep the review under {BODY_MAX:,} characters.")
+    if not has_bought(user, product):
+        raise ReviewRefused("Only customers who bought this plant can review it.")
+    try:
+        with write_transaction():
+            Review.create(product=product, user=user, rating=rating, body=body)
+            # Two statements on purpose: MySQL evaluates SET left to right, so one statement that
+            # also bumped rating_count would depend on the order of its assignments.
+            # ROUND: SQLite does not enforce DECIMAL(3,2) and would keep every digit.
+            new_rating = fn.ROUND((Product.rating * Product.rating_count + rating) / (Product.rating_count + 1), 2)
+            Product.update(rating=new_rating).where(Product.id == product.id).execute()
+            Product.update(rating_count=Product.rating_count + 1).where(Product.id == product.id).execute()
+    except IntegrityError:
+        raise ReviewRefused("You have already reviewed this plant.") from None
+
+
+def reviews_context(product, error=None, values=None):
+    """Everything the reviews section needs."""
+    reviews = list(Review.select(Review, User).join(User).where(Review.product == product)
+                   .order_by(Review.id.desc()).limit(50))
+    return {"product": Product.get_by_id(product.id), "reviews": reviews,
+            "review_box": review_state(g.user, product), "error": error, "values": values or {}}
+
+
+@bp.post("/products/<sku>/reviews")
+def create(sku):
+    """Post a review; htmx gets the refreshed reviews section, a plain form goes back to the page."""
+    from .catalog import get_product_or_404
+
+    product = get_product_or_404(sku)
+    if g.user is None:
+        return redirect(url_for("auth.login", next=url_for("catalog.product", sku=product.sku)), code=303)
+    try:
+        add_review(g.user, product, request.form.get("rating"), request.form.get("body"))
+    except ReviewRefused as refusal:
+        context = reviews_context(product, str(refusal), request.form)
+        if is_fragment_request():
+            return render_template("partials/reviews/reviews.html", **context), 422
+        return render_template("templates/catalog/product.html", related=[], **context), 422
+    if is_fragment_request():
+        return render_template("partials/reviews/reviews.html", **reviews_context(product))
+    return redirect(url_for("catalog.product", sku=product.sku) + "#reviews", code=303)

@@ -1,0 +1,99 @@
+"""Reviews: only buyers, once each, and the product's rating moves in the same transaction."""
+from decimal import Decimal
+
+import pytest
+
+from shop.db import database
+from shop.models import Order, OrderItem, Product, Review
+
+from .conftest import create_user, csrf_token
+
+HX = {"HX-Request": "true"}
+
+
+def buy(user, sku="FH-10001"):
+    """Record that the user bought the product (an order with one line)."""
+    with database.connection_context():
+        product = Product.get(Product.sku == sku)
+        order = Order.create(number=f"FH-000000-{user.id:06d}", user=user, total_cents=product.price_cents,
+                             balance_after_cents=0, idempotency_key=f"k{user.id}")
+        OrderItem.create(order=order, product=product, product_name=product.name, quantity=1,
+                         unit_price_cents=product.price_cents)
+
+
+def review(client, sku="FH-10001", rating="5", body="Thriving on my shelf.", headers=None):
+    """POST the review form."""
+    return client.post(f"/products/{sku}/reviews", data={"rating": rating, "body": body,
+                                                          "csrf_token": csrf_token(client)}, headers=headers or {})
+
+
+@pytest.fixture
+def buyer(seeded, client, auth):
+    """A logged-in customer who bought the Monstera."""
+    user = create_user()
+    buy(user)
+    auth.login()
+    return user
+
+
+def test_a_buyer_reviews_and_the_rating_follows(buyer, client):
+    with database.connection_context():
+        before = Product.get(Product.sku == "FH-10001")
+    assert "Post review" in client.get("/products/FH-10001").get_data(as_text=True)
+    response = review(client, rating="1", headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.strip().startswith('<section id="reviews"')
+    assert "Thriving on my shelf." in html and "fernfan" in html
+    with database.connection_context():
+        after = Product.get(Product.sku == "FH-10001")
+        assert Review.get().rating == 1
+    expected = (before.rating * before.rating_count + 1) / (before.rating_count + 1)
+    assert after.rating_count == before.rating_count + 1
+    assert after.rating == expected.quantize(Decimal("0.01"))
+    assert f'<strong id="product-rating">{after.rating:.1f}</strong>' in html
+
+
+def test_only_once(buyer, client):
+    review(client)
+    assert "Post review" not in client.get("/products/FH-10001").get_data(as_text=True)
+    response = review(client, rating="3", headers=HX)
+    assert response.status_code == 422
+    with database.connection_context():
+        assert Review.select().count() == 1
+
+
+def test_not_bought_cannot_review(seeded, client, auth):
+    create_user()
+    auth.login()
+    assert "Reviews come from customers who bought this plant." in client.get("/products/FH-10001").get_data(as_text=True)
+    response = review(client, headers=HX)
+    assert response.status_code == 422 and "Only customers who bought" in response.get_data(as_text=True)
+    with database.connection_context():
+        assert Review.select().count() == 0
+
+
+def test_anonymous_is_asked_to_log_in(seeded, client):
+    assert "to review a plant you bought" in client.get("/products/FH-10001").get_data(as_text=True)
+    response = review(client)
+    assert response.status_code == 303 and response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("rating", ["0", "6", "abc", "", "4.5", "-1"])
+def test_bad_ratings_are_refused(buyer, client, rating):
+    response = review(client, rating=rating, headers=HX)
+    assert response.status_code == 422 and "Choose from 1 to 5 stars." in response.get_data(as_text=True)
+    with database.connection_context():
+        assert Review.select().count() == 0
+
+
+def test_too_long_and_hostile_bodies(buyer, client):
+    assert review(client, body="x" * 2001, headers=HX).status_code == 422
+    response = review(client, body="<script>alert(1)</script>", headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_review_without_javascript_goes_back_to_the_page(buyer, client):
+    response = review(client)
+    assert response.status_code == 303 and response.headers["Location"] == "/products/FH-10001#reviews"
+    assert review(client, sku="FH-99999").status_code == 404
