@@ -91,3 +91,25 @@ def test_checkout_without_javascript(seeded, live_server, browser):
     tab.wait_for_url(re.compile(r".*/orders/FH-\d{6}-\d{6}$"))
     assert "$91.00" in tab.content()
     context.close()
+
+
+def test_a_buyer_reviews_in_place(seeded, live_server, page):
+    create_user(balance_cents=150_00)
+    log_in(page, live_server.url)
+    page.goto(live_server.url + "/products/FH-10042")
+    page.click("button:has-text('Add to cart')")
+    expect(page.locator("#cart-badge .count")).to_have_text("1")
+    page.goto(live_server.url + "/cart")
+    page.click("#checkout-form button")
+    page.wait_for_url(re.compile(r".*/orders/FH-\d{6}-\d{6}$"))
+    page.goto(live_server.url + "/products/FH-10042")
+    page.evaluate("window.notReloaded = true")
+    count_before = int(page.locator("#product-rating-count").inner_text())
+    page.click("label[for=rating-5]")
+    page.fill("#review-body", "Smells like summer on my windowsill.")
+    page.click("button:has-text('Post review')")
+    expect(page.locator(".review-list")).to_contain_text("Smells like summer on my windowsill.")
+    expect(page.locator("#product-rating-count")).to_have_text(str(count_before + 1))
+    assert page.evaluate("window.notReloaded") is True
+    screenshot(page, "review.png")
+    assert page.errors == []
