@@ -9,7 +9,8 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(test_config=None):
     """Build the app: defaults and environment (shop/config.py), then a test's overrides."""
-    from . import auth, cart, catalog, cli, db, devtools, errors, health, htmx, money, orders, reviews, security
+    from . import (auth, cart, catalog, cli, db, devtools, errors, finder, guides, health, htmx, jungle, money, orders,
+                   reviews, security, workshops)
     from .config import check_config, load_config
 
     app = Flask(__name__, root_path=PROJECT_ROOT, static_folder="static", template_folder=None)
@@ -41,5 +42,7 @@ def create_app(test_config=None):
     app.register_blueprint(cart.bp)
     app.register_blueprint(orders.bp)
     app.register_blueprint(reviews.bp)
+    for theme_page in (guides, finder, jungle, workshops):
+        app.register_blueprint(theme_page.bp)
     app.register_blueprint(devtools.bp)
     return app

@@ -6,7 +6,7 @@ from .accounts import (
     log_out, login_required, register_user, safe_next, send_verification_email, username_taken, verify_token,
 )
 from .db import database
-from .models import Order
+from .models import Booking, Order, Workshop
 from .security import clear_hits, client_address, record_hit, seconds_until_allowed, wait_message
 from .validation import (
     COMMON_RULE, PASSWORD_RULES, is_common_password, password_checks, validate_email, validate_registration,
@@ -215,7 +215,9 @@ def logout():
 def account():
     """The customer dashboard: member ID, balance, verification state, recent orders."""
     orders = list(Order.select().where(Order.user == g.user).order_by(Order.id.desc()).limit(5))
-    return render_template("templates/auth/account.html", user=g.user, orders=orders)
+    bookings = list(Booking.select(Booking, Workshop).join(Workshop).where(Booking.user == g.user)
+                    .order_by(Workshop.starts_at))
+    return render_template("templates/auth/account.html", user=g.user, orders=orders, bookings=bookings)
 
 
 @bp.before_app_request

@@ -15,7 +15,7 @@ from .accounts import login_required
 from .db import current_read, is_retryable, write_transaction
 from .mail import queue_email
 from .money import format_cents
-from .models import CartItem, Order, OrderItem, Product, User
+from .models import Booking, CartItem, JunglePlant, Order, OrderItem, Product, User, Workshop, utcnow
 
 bp = Blueprint("orders", __name__)
 
@@ -94,6 +94,10 @@ def _place_order_once(user, idempotency_key, items):
         order_items = [OrderItem.create(order=order, product=line.product, product_name=line.product.name,
                                         quantity=line.quantity, unit_price_cents=line.product.price_cents)
                        for line in lines]
+        for order_item in order_items:
+            if order_item.product.light:  # a plant, not a pot or a tool: it joins My Jungle
+                JunglePlant.create(user=user, product=order_item.product, order_item=order_item,
+                                   acquired_on=order.created_at.date())
         if items is None:
             CartItem.delete().where(CartItem.user == user).execute()
         queue_email(user.email, f"Your Fernhouse order {order.number}", "order_confirmation",
@@ -133,6 +137,63 @@ def place_order(user, idempotency_key, items=None):
     if existing:
         return existing, False
     raise CheckoutRefused("The shop is very busy right now and your order did not go through. Please try again.")
+
+
+class BookingRefused(Exception):
+    """The booking cannot go through; the message says why, and nothing was changed."""
+
+
+def reserve_seats(workshop, seats):
+    """Take seats from the workshop, only if that many are left; refuse with the number left if not."""
+    changed = (Workshop.update(seats_left=Workshop.seats_left - seats)
+               .where(Workshop.id == workshop.id, Workshop.seats_left >= seats).execute())
+    if changed != 1:
+        left = current_read(Workshop.select(Workshop.seats_left).where(Workshop.id == workshop.id)).scalar()
+        raise BookingRefused(f"{workshop.title} is fully booked." if not left else
+                             f"Only {left} seat{'s' if left != 1 else ''} left for {workshop.title}.")
+
+
+def _book_once(user, workshop, seats, idempotency_key):
+    """One attempt at the booking transaction; see book_workshop()."""
+    with write_transaction():
+        reserve_seats(workshop, seats)
+        total = seats * workshop.price_cents
+        try:
+            charge_balance(user, total)
+        except CheckoutRefused as refusal:
+            raise BookingRefused(str(refusal).replace("this order", "this booking")
+                                 .replace(" Remove something from your cart to go ahead.", "")) from None
+        booking = Booking.create(number=new_order_number().replace("FH-", "WS-"), workshop=workshop, user=user,
+                                 seats=seats, total_cents=total, idempotency_key=idempotency_key)
+        balance = User.select(User.balance_cents).where(User.id == user.id).scalar()
+        queue_email(user.email, f"Booked: {workshop.title}", "booking_confirmation", user=user,
+                    workshop=workshop, booking=booking, balance_cents=balance)
+    return booking
+
+
+def book_workshop(user, workshop, seats, idempotency_key):
+    """Book seats and pay from the balance, all or nothing; return (booking, created).
+
+    The same rules as a purchase: conditional updates for seats and balance, one transaction with
+    the confirmation email, and a repeated idempotency key returns the first booking.
+    """
+    if workshop.starts_at <= utcnow():
+        raise BookingRefused(f"{workshop.title} has already taken place.")
+    for attempt in range(ATTEMPTS):
+        existing = Booking.get_or_none(Booking.user == user, Booking.idempotency_key == idempotency_key)
+        if existing:
+            return existing, False
+        try:
+            return _book_once(user, workshop, seats, idempotency_key), True
+        except IntegrityError:
+            continue
+        except OperationalError as error:
+            if not is_retryable(error) or attempt == ATTEMPTS - 1:
+                raise
+    existing = Booking.get_or_none(Booking.user == user, Booking.idempotency_key == idempotency_key)
+    if existing:
+        return existing, False
+    raise BookingRefused("The shop is very busy right now and your booking did not go through. Please try again.")
 
 
 def get_order_or_404(number):

@@ -1,22 +1,62 @@
 """Loading the hand-written seed catalogue, and generating many products for benchmarks."""
 import random
 import tomllib
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from peewee import fn
 
 from .db import database, is_mysql
-from .models import Category, Product, utcnow
+from .models import Category, Guide, Product, Workshop, utcnow
 
 CATALOGUE_FILE = Path(__file__).parent / "data" / "catalogue.toml"
+GUIDES_FILE = Path(__file__).parent / "data" / "guides.toml"
+WORKSHOPS_FILE = Path(__file__).parent / "data" / "workshops.toml"
+GUIDE_SECTIONS = [("light", "Light"), ("water", "Watering"), ("humidity", "Humidity"), ("soil", "Soil"),
+                  ("repotting", "Repotting"), ("problems", "Common problems"), ("pets", "Pet safety")]
 FIRST_SKU = 10001
 
 
 def load_catalogue(path=CATALOGUE_FILE):
-    """Read the seed catalogue file: a dict with 'category' and 'product' lists."""
+    """Read a TOML data file (the catalogue by default): a dict of lists."""
     with open(path, "rb") as handle:
         return tomllib.load(handle)
+
+
+def guide_body(entry):
+    """A guide's sections as text: '## Light' headings, each followed by its paragraph."""
+    return "\n\n".join(f"## {title}\n{entry[key]}" for key, title in GUIDE_SECTIONS)
+
+
+def seed_guides():
+    """Create the care guides that do not exist yet, and link products to them by genus."""
+    guides = load_catalogue(GUIDES_FILE)["guide"]
+    for entry in guides:
+        guide, _ = Guide.get_or_create(slug=entry["slug"], defaults={
+            "title": entry["title"], "family": entry["family"], "summary": entry["summary"],
+            "body": guide_body(entry)})
+        for genus in entry["genera"]:
+            (Product.update(guide=guide)
+             .where(Product.guide.is_null(), Product.latin_name.startswith(genus + " ")).execute())
+
+
+def guide_ids_by_genus():
+    """{genus: guide id} for linking generated products without one UPDATE per genus."""
+    ids = {guide.slug: guide.id for guide in Guide.select()}
+    return {genus: ids[entry["slug"]] for entry in load_catalogue(GUIDES_FILE)["guide"]
+            for genus in entry["genera"] if entry["slug"] in ids}
+
+
+def seed_workshops(today=None):
+    """Create the workshops that do not exist yet, dated from today."""
+    today = today or date.today()
+    for entry in load_catalogue(WORKSHOPS_FILE)["workshop"]:
+        starts = datetime.combine(today + timedelta(days=entry["in_days"]), time(entry["hour"], 0))
+        Workshop.get_or_create(slug=entry["slug"], defaults={
+            "title": entry["title"], "description": entry["description"], "starts_at": starts,
+            "duration_minutes": entry["duration_minutes"], "price_cents": dollars_to_cents(entry["price"]),
+            "seats_total": entry["seats"], "seats_left": entry["seats"], "host": entry["host"]})
 
 
 def dollars_to_cents(dollars):
@@ -74,6 +114,8 @@ def seed_catalogue(catalogue=None):
                 rows.append(product_row(entry, sku, categories[entry["category"]]))
         for start in range(0, len(rows), 500):
             Product.insert_many(rows[start:start + 500]).execute()
+        seed_guides()
+        seed_workshops()
     return len(rows)
 
 
@@ -131,6 +173,7 @@ def generate_products(count, seed=42, batch_size=2000):
     with database.atomic():
         categories = list(seed_categories(load_catalogue()).values())
     next_number = next_sku_number()
+    guides = guide_ids_by_genus()
     now = utcnow()
     made = 0
     while made < count:
@@ -145,9 +188,10 @@ def generate_products(count, seed=42, batch_size=2000):
                 care = "Keep clean and dry when not in use."
             else:
                 name, latin, tags, description, care, light, difficulty = _generated_plant(rng, category)
+            guide_id = guides.get(latin.split(" ", 1)[0]) if latin else None
             rows.append({
                 "sku": f"FH-{next_number + made + len(rows)}",
-                "name": name, "latin_name": latin, "category": category.id,
+                "name": name, "latin_name": latin, "category": category.id, "guide": guide_id,
                 "price_cents": rng.randrange(300, 15000, 50),
                 "rating": Decimal(rng.randint(25, 50)) / 10, "rating_count": rng.randint(0, 400),
                 "stock": 0 if rng.random() < 0.08 else rng.randint(1, 120),
