@@ -272,7 +272,7 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.errors = []
-    tab.on("console", lambda msg: tab.errors.append(msg.text) if msg.type == "error" else None)
+    tab.on("console", lambda msg: tab.errors.append(f"{msg.text} at {msg.location}") if msg.type == "error" else None)
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
     yield tab
     context.close()

@@ -118,7 +118,7 @@ def test_jungle_needs_login(seeded, client):
 def test_jungle_lists_bought_plants_and_due_dates(gardener, client):
     html = client.get("/jungle").get_data(as_text=True)
     assert "Monstera Deliciosa" in html and "Classic Terracotta Pot" not in html
-    assert "2 × · water every 7 days" in html and "Next in 7 days" in html
+    assert "2 plants · water every 7 days" in html and "Next in 7 days" in html
     with database.connection_context():
         plant = JunglePlant.get()
         JunglePlant.update(acquired_on=date.today() - timedelta(days=10)).execute()
