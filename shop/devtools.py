@@ -1,4 +1,4 @@
-"""Development-only pages: the dev mailbox. Every route here is a 404 outside development."""
+"""Development-only pages: the dev mailbox and the fragment explorer. All are 404 outside development."""
 import re
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
@@ -19,6 +19,43 @@ def development_only():
     """Hide every dev tool unless the app runs in development."""
     if current_app.config["SHOP_ENV"] != "development":
         abort(404)
+
+
+# Every endpoint that answers htmx with a fragment: (endpoint, method, path, fields with example values,
+# partial, what it is for). The explorer calls them from the browser, with the real session and CSRF
+# token, and shows the fragment rendered and as raw HTML.
+FRAGMENTS = [
+    ("catalog.products", "GET", "/products", {"q": "fern", "category": "ferns", "max_price": "30", "sort": "price_asc"},
+     "partials/catalog/results.html", "The catalogue results for a search and filters."),
+    ("auth.check_username", "GET", "/register/check-username", {"username": "fernfan"},
+     "partials/auth/check_username.html", "Is a username available, taken, or invalid and why?"),
+    ("auth.check_email", "GET", "/register/check-email", {"email": "fern@example.com"},
+     "partials/auth/check_email.html", "Is an email address usable or already registered?"),
+    ("auth.check_password", "POST", "/register/check-password", {"password": "Password1!", "username": "fernfan"},
+     "partials/auth/check_password.html", "The password checklist, confirmed by the server."),
+    ("cart.badge", "GET", "/cart/badge", {}, "partials/cart/badge.html", "The header's cart link and count."),
+    ("cart.view", "GET", "/cart", {}, "partials/cart/cart.html", "The cart lines, totals and Buy button."),
+    ("cart.add", "POST", "/cart/add", {"sku": "FH-10001", "quantity": "1"},
+     "partials/cart/add_result.html", "Add a plant to the cart (log in first)."),
+    ("cart.update", "POST", "/cart/update", {"sku": "FH-10001", "quantity": "2"},
+     "partials/cart/cart.html", "Change a cart line's quantity."),
+    ("cart.remove", "POST", "/cart/remove", {"sku": "FH-10001"}, "partials/cart/cart.html", "Remove a cart line."),
+    ("reviews.create", "POST", "/products/FH-10001/reviews", {"rating": "5", "body": "Lovely plant."},
+     "partials/reviews/reviews.html", "Post a review (only after buying the plant)."),
+    ("guides.index", "GET", "/guides", {"q": "humidity"}, "partials/guides/list.html", "Care guides matching a search."),
+    ("finder.index", "GET", "/finder", {"light": "bright", "water": "weekly"},
+     "partials/finder/step.html", "The plant finder's next question, or its recommendations."),
+    ("jungle.water", "POST", "/jungle/1/water", {}, "partials/jungle/jungle.html",
+     "Mark one of your plants watered today (the number is the plant's id in My Jungle)."),
+    ("workshops.book", "POST", "/workshops/repotting-basics/book", {"seats": "1", "idempotency_key": "explorer-1"},
+     "partials/workshops/card.html", "Book seats on a workshop (paid from your balance!)."),
+]
+
+
+@bp.get("/fragments")
+def fragments():
+    """The fragment explorer: call any fragment endpoint and see what comes back, rendered and raw."""
+    return render_template("templates/devtools/fragments.html", fragments=FRAGMENTS)
 
 
 @bp.get("/mailbox")

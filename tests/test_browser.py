@@ -77,3 +77,20 @@ def test_dev_mailbox_renders_the_email(app, live_server, page):
     expect(page.locator(".mail-links a")).to_have_attribute("href", "http://shop.test/")
     screenshot(page, "dev-mailbox.png")
     assert page.errors == []
+
+
+def test_fragment_explorer_shows_rendered_and_raw(app, seeded, live_server, page):
+    app.config["SHOP_ENV"] = "development"
+    page.goto(live_server.url + "/dev/fragments")
+    item = page.locator("#fragment-auth-check_username")
+    item.locator("input[name=username]").fill("ab")
+    item.locator("button").click()
+    expect(page.locator("#fragment-output .field-status")).to_have_text("Usernames have at least 5 characters.")
+    expect(page.locator("#fragment-raw")).to_contain_text('<span id="username-status" class="field-status error"')
+    expect(page.locator("#fragment-status")).to_contain_text("GET /register/check-username → 200")
+    page.locator("#fragment-auth-check_password button").click()  # a POST, with the CSRF header
+    expect(page.locator("#fragment-raw")).to_contain_text('<ul id="password-rules"')
+    page.locator("#fragment-catalog-products button").click()
+    expect(page.locator("#fragment-status")).to_contain_text("Vary: HX-Request")
+    screenshot(page, "fragment-explorer.png")
+    assert page.errors == []

@@ -59,3 +59,32 @@ def test_every_template_and_partial_the_docs_name_exists():
     paths = set(re.findall(r"`((?:templates|partials|static)/[\w/.-]+\.(?:html|js|css))`", text))
     assert len(paths) > 15
     assert [path for path in sorted(paths) if not (root / path).exists()] == []
+
+
+def test_every_test_the_docs_cite_exists():
+    root = DOCS.parent
+    cited = set()
+    for doc in DOCS.glob("*.md"):
+        cited |= set(re.findall(r"tests/(\w+\.py)::(\w+)", doc.read_text()))
+        # "`tests/x.py::a`, `b`, `c`" cites a, b and c in the same file
+        for match in re.finditer(r"`tests/(\w+\.py)::\w+`((?:,\s*`\w+`)+)", doc.read_text()):
+            cited |= {(match.group(1), name) for name in re.findall(r"`(\w+)`", match.group(2))}
+    assert len(cited) > 20
+    missing = [f"{file}::{name}" for file, name in sorted(cited)
+               if f"def {name}(" not in (root / "tests" / file).read_text()]
+    assert missing == []
+
+
+def test_the_fragment_explorer_lists_every_fragment_endpoint(app, client):
+    from shop.devtools import FRAGMENTS
+
+    documented = {row.split("|")[3].strip().strip("`") for row in (DOCS / "ENDPOINTS.md").read_text().splitlines()
+                  if row.startswith("|") and "fragment `partials/" in row}
+    listed = {endpoint for endpoint, *_ in FRAGMENTS}
+    assert documented - {"catalog.index"} <= listed
+    assert client.get("/dev/fragments").status_code == 404  # not in development
+    app.config["SHOP_ENV"] = "development"
+    html = client.get("/dev/fragments").get_data(as_text=True)
+    for endpoint, method, path, fields, partial, _ in FRAGMENTS:
+        assert f'{"hx-get" if method == "GET" else "hx-post"}="{path}"' in html and partial in html
+        assert (Path(__file__).parent.parent / partial).exists()

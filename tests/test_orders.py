@@ -90,7 +90,7 @@ def test_add_with_htmx_returns_a_fragment_and_refreshes_the_badge(shopper, clien
     assert html.strip().startswith('<span id="add-result-FH-10001" class="add-result ok"')
     assert "Added Monstera Deliciosa to your cart." in html
     badge = client.get("/cart/badge", headers=HX).get_data(as_text=True)
-    assert 'id="cart-badge"' in badge and '<span class="count">1</span>' in badge
+    assert 'id="cart-badge"' in badge and '<span class="count">1</span><span class="visually-hidden"> item</span>' in badge
 
 
 @pytest.mark.parametrize("quantity, message", [
