@@ -1,4 +1,5 @@
-"""make bench: the search fragment at 100,000 products, over real HTTP, on SQLite and MariaDB.
+"""make bench: the search fragment at 100,000 products, over real HTTP, on SQLite and MariaDB,
+then the mixed-workload load test of bench/load.py on MariaDB.
 
 For each database: seed 100,000 generated products (timed), start gunicorn with 2 workers, send a
 fixed list of as-you-type queries one at a time (p50/p95 per kind), then from 8 concurrent clients
@@ -25,6 +26,8 @@ from shop import create_app  # noqa: E402
 from shop.db import database  # noqa: E402
 from shop.models import Product, create_schema  # noqa: E402
 from shop.seeding import generate_products, seed_catalogue  # noqa: E402
+
+from load import load_test, print_load  # noqa: E402  (bench/load.py)
 
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "100000"))
 MYSQL_URL = os.environ.get("SHOP_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306")
@@ -235,9 +238,14 @@ def main():
         label = f"{c['clients']} clients: {c['requests_per_second']} req/s"
         print(f"{r['engine']:8} {label:34} {c['p50_ms']:>8} {c['p95_ms']:>8}  errors {c['errors']}")
         print(f"{r['engine']:8} fragment/page bytes: {r['bytes']['fragment']}/{r['bytes']['page']} = {r['bytes']['ratio']}")
+    load = None
+    if mysql:
+        print("\n[mariadb] load test: mixed workload ...", flush=True)
+        load = load_test(MYSQL_URL)
+        print_load(load)
     with open(RESULTS, "w") as handle:
         json.dump({"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": "2 cores",
-                   "results": results}, handle, indent=2)
+                   "results": results, "load_test": load}, handle, indent=2)
     print("\nwritten to bench/results.json")
 
 
