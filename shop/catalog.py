@@ -19,6 +19,12 @@ SORTS = {
     "newest": "Newest",
 }
 AVAILABILITY = {"any": "Everything", "in_stock": "In stock", "out_of_stock": "Sold out"}
+# The plant attributes a person can filter on: parameter -> {value: label}.
+PLANT_FILTERS = {
+    "light": {"low": "Low light", "medium": "Medium light", "bright": "Bright light", "direct": "Direct sun"},
+    "difficulty": {"easy": "Easy", "moderate": "Moderate", "expert": "Expert"},
+    "size": {"small": "Small", "medium": "Medium", "large": "Large"},
+}
 MAX_PRICE_CENTS = 100_000_00
 MAX_PAGE = 10_000
 
@@ -50,8 +56,11 @@ def parse_filters(args):
         "min_rating": None,
         "availability": args.get("availability") if args.get("availability") in AVAILABILITY else "any",
         "sort": args.get("sort") if args.get("sort") in SORTS else "relevance",
+        "pet_safe": args.get("pet_safe") == "1",
         "page": 1,
     }
+    for name, choices in PLANT_FILTERS.items():
+        filters[name] = args.get(name) if args.get(name) in choices else None
     rating = (args.get("min_rating") or "").strip()
     if rating:
         try:
@@ -89,6 +98,11 @@ def filtered_products(filters, categories, ranked=True):
         query = query.where(Product.price_cents <= filters["max_price"])
     if filters["min_rating"] is not None:
         query = query.where(Product.rating >= filters["min_rating"])
+    for name in PLANT_FILTERS:
+        if filters[name]:
+            query = query.where(getattr(Product, name) == filters[name])
+    if filters["pet_safe"]:
+        query = query.where(Product.pet_safe == True)  # noqa: E712 (peewee builds SQL from ==)
     if filters["availability"] == "in_stock":
         query = query.where(Product.stock > 0)
     elif filters["availability"] == "out_of_stock":
@@ -107,7 +121,9 @@ def filtered_products(filters, categories, ranked=True):
 def page_url(filters, page):
     """The catalogue URL for the same filters on another page."""
     args = {key: value for key, value in filters.items()
-            if key != "page" and value not in (None, "", [], "any", "relevance")}
+            if key != "page" and value not in (None, "", [], "any", "relevance", False)}
+    if args.get("pet_safe"):
+        args["pet_safe"] = "1"
     if page > 1:
         args["page"] = page
     for key in ("min_price", "max_price"):
@@ -147,7 +163,7 @@ def catalogue_context():
         "page": page, "pages": None if total > COUNT_CAP else max(1, math.ceil(total / per_page)),
         "next_url": page_url(filters, page + 1) if has_next else None,
         "categories": categories,
-        "sorts": SORTS, "availability_options": AVAILABILITY,
+        "sorts": SORTS, "availability_options": AVAILABILITY, "plant_filters": PLANT_FILTERS,
     }
 
 

@@ -55,6 +55,11 @@ def test_history_restore_and_boosted_requests_get_the_whole_page(seeded, client,
     ("availability=out_of_stock", {"Elephant Ear 'Polly'", "String of Pearls"}, {"ZZ Plant"}),
     ("q=FH-10001", {"Monstera Deliciosa"}, {"ZZ Plant"}),
     ("q=palm", {"Kentia Palm", "Parlour Palm"}, {"Boston Fern"}),
+    ("light=low&category=tropicals", {"ZZ Plant", "Snake Plant 'Laurentii'"}, {"Monstera Deliciosa"}),
+    ("pet_safe=1&category=tropicals", {"Calathea Orbifolia", "Chinese Money Plant"}, {"ZZ Plant"}),
+    ("difficulty=expert", {"Maidenhair Fern", "Calathea Orbifolia"}, {"ZZ Plant"}),
+    ("size=large&category=palms", {"Kentia Palm", "Areca Palm"}, {"Parlour Palm"}),
+    ("light=bright&difficulty=easy&size=small&pet_safe=1", {"Chinese Money Plant", "Wax Plant"} - {"Wax Plant"}, {"Aloe Vera"}),
 ])
 def test_filters(seeded, client, query, expected, absent):
     names = set(card_names(client.get(f"/products?{query}", headers=HX).get_data(as_text=True)))
@@ -83,6 +88,7 @@ def test_pages_cover_every_product_once(seeded, client):
     "q=" + "x" * 5000, "q=%27%3B+DROP+TABLE+products%3B--", "q=%2B%2A%22%28%29~%3C%3E%40", "q=%F0%9F%8C%B5%E2%80%8B",
     "min_price=abc", "max_price=-5", "min_price=1e400", "min_price=NaN", "min_rating=9", "min_rating=x",
     "page=-1", "page=99999999999999999999", "page=abc", "sort=evil", "availability=nope", "category=%00",
+    "light=ultraviolet", "size=%00", "difficulty=1", "pet_safe=yes",
     "min_price=80&max_price=10", "q=%25%5F",
 ])
 def test_hostile_input_never_breaks_the_page(seeded, client, query):
