@@ -105,38 +105,51 @@ def _place_order_once(user, idempotency_key, items):
     return order
 
 
+def run_once_per_key(model, user, idempotency_key, attempt, refused):
+    """Run a money-moving transaction at most once per (user, key); return (record, created).
+
+    A record already made with the key is returned instead of running again. When `attempt` is
+    refused, or a parallel request with the same key won the unique index, the first record is shown
+    if there is one. InnoDB deadlocks and lock timeouts are retried.
+    """
+    def existing():
+        return model.get_or_none(model.user == user, model.idempotency_key == idempotency_key)
+
+    for attempt_number in range(ATTEMPTS):
+        first = existing()
+        if first:
+            return first, False
+        try:
+            return attempt(), True
+        except refused:
+            # A double-click's second request can find the cart already bought by the first:
+            # show that order rather than "your cart is empty".
+            first = existing()
+            if first:
+                return first, False
+            raise
+        except IntegrityError:
+            # Either the same key committed first in a parallel request (the unique index on
+            # user + key refuses a second record), or a random number collided: try again.
+            continue
+        except OperationalError as error:
+            if not is_retryable(error) or attempt_number == ATTEMPTS - 1:
+                raise
+    first = existing()
+    if first:
+        return first, False
+    raise refused("The shop is very busy right now and this did not go through. Please try again.")
+
+
 def place_order(user, idempotency_key, items=None):
     """Buy the whole cart (or the given (product id, quantity) pairs) or nothing; return (order, created).
 
     A repeated idempotency key returns the first order instead of buying again.
-
     Raises CheckoutRefused (nothing changed) when the cart is empty, a plant is short, or the balance
     does not cover the total.
     """
-    for attempt in range(ATTEMPTS):
-        existing = Order.get_or_none(Order.user == user, Order.idempotency_key == idempotency_key)
-        if existing:
-            return existing, False
-        try:
-            return _place_order_once(user, idempotency_key, items), True
-        except CheckoutRefused:
-            # A double-click's second request can find the cart already bought by the first:
-            # show that order rather than "your cart is empty".
-            existing = Order.get_or_none(Order.user == user, Order.idempotency_key == idempotency_key)
-            if existing:
-                return existing, False
-            raise
-        except IntegrityError:
-            # Either the same key committed first in a parallel request (the unique index on
-            # user + key refuses a second order: show the first), or an order number collided.
-            continue
-        except OperationalError as error:
-            if not is_retryable(error) or attempt == ATTEMPTS - 1:
-                raise
-    existing = Order.get_or_none(Order.user == user, Order.idempotency_key == idempotency_key)
-    if existing:
-        return existing, False
-    raise CheckoutRefused("The shop is very busy right now and your order did not go through. Please try again.")
+    return run_once_per_key(Order, user, idempotency_key,
+                            lambda: _place_order_once(user, idempotency_key, items), CheckoutRefused)
 
 
 class BookingRefused(Exception):
@@ -179,21 +192,8 @@ def book_workshop(user, workshop, seats, idempotency_key):
     """
     if workshop.starts_at <= utcnow():
         raise BookingRefused(f"{workshop.title} has already taken place.")
-    for attempt in range(ATTEMPTS):
-        existing = Booking.get_or_none(Booking.user == user, Booking.idempotency_key == idempotency_key)
-        if existing:
-            return existing, False
-        try:
-            return _book_once(user, workshop, seats, idempotency_key), True
-        except IntegrityError:
-            continue
-        except OperationalError as error:
-            if not is_retryable(error) or attempt == ATTEMPTS - 1:
-                raise
-    existing = Booking.get_or_none(Booking.user == user, Booking.idempotency_key == idempotency_key)
-    if existing:
-        return existing, False
-    raise BookingRefused("The shop is very busy right now and your booking did not go through. Please try again.")
+    return run_once_per_key(Booking, user, idempotency_key,
+                            lambda: _book_once(user, workshop, seats, idempotency_key), BookingRefused)
 
 
 def get_order_or_404(number):

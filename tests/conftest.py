@@ -278,6 +278,15 @@ def page(browser):
     context.close()
 
 
+def log_in_browser(tab, base_url, login="fernfan", password="Gr33n-Fingers"):
+    """Log in through the real form in a browser tab and wait for the account page."""
+    tab.goto(base_url + "/login")
+    tab.fill("#login", login)
+    tab.fill("#password", password)
+    tab.click("button:has-text('Log in')")
+    tab.wait_for_url("**/account")
+
+
 def screenshot(tab, name):
     """Save a screenshot under test-artifacts/ for a person to look at."""
     os.makedirs(ARTIFACTS, exist_ok=True)

@@ -7,7 +7,7 @@ from shop.db import database
 from shop.models import Order, Product, User
 from shop.orders import place_order
 
-from .conftest import create_user, screenshot
+from .conftest import create_user, log_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +39,7 @@ def test_no_serious_accessibility_problems(seeded, app, live_server, browser, wi
     # axe is injected as a script, which the shop's own CSP would (rightly) block.
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
     tab = context.new_page()
-    tab.goto(live_server.url + "/login")
-    tab.fill("#login", "fernfan")
-    tab.fill("#password", "Gr33n-Fingers")
-    tab.click("button:has-text('Log in')")
-    tab.wait_for_url("**/account")
+    log_in_browser(tab, live_server.url)
     problems = {}
     for path in PAGES:
         tab.goto(live_server.url + (f"/orders/{order}" if path == "ORDER" else path))

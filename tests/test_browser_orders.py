@@ -7,23 +7,15 @@ from playwright.sync_api import expect
 from shop.db import database
 from shop.models import Order, User
 
-from .conftest import create_user, screenshot
+from .conftest import create_user, log_in_browser, screenshot
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, base):
-    """Log in through the form."""
-    page.goto(base + "/login")
-    page.fill("#login", "fernfan")
-    page.fill("#password", "Gr33n-Fingers")
-    page.click("button:has-text('Log in')")
-    page.wait_for_url("**/account")
-
 
 def test_add_to_cart_then_checkout(seeded, live_server, page):
     user = create_user(balance_cents=150_00)
-    log_in(page, live_server.url)
+    log_in_browser(page, live_server.url)
     page.goto(live_server.url + "/products?q=monstera")
     page.evaluate("window.notReloaded = true")
     expect(page.locator("#cart-badge .count")).to_have_text("0")
@@ -95,7 +87,7 @@ def test_checkout_without_javascript(seeded, live_server, browser):
 
 def test_a_buyer_reviews_in_place(seeded, live_server, page):
     create_user(balance_cents=150_00)
-    log_in(page, live_server.url)
+    log_in_browser(page, live_server.url)
     page.goto(live_server.url + "/products/FH-10042")
     page.click("button:has-text('Add to cart')")
     expect(page.locator("#cart-badge .count")).to_have_text("1")

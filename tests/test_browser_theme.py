@@ -9,18 +9,10 @@ from shop.db import database
 from shop.models import JunglePlant, Product, User, Workshop
 from shop.orders import place_order
 
-from .conftest import create_user, screenshot
+from .conftest import create_user, log_in_browser, screenshot
 
 pytestmark = pytest.mark.browser
 
-
-def log_in(page, base, login="fernfan"):
-    """Log in through the form."""
-    page.goto(base + "/login")
-    page.fill("#login", login)
-    page.fill("#password", "Gr33n-Fingers")
-    page.click("button:has-text('Log in')")
-    page.wait_for_url("**/account")
 
 
 def test_guides_search_and_read(seeded, live_server, page):
@@ -64,7 +56,7 @@ def test_jungle_watering_in_place(seeded, live_server, page, app):
         place_order(User.get_by_id(user.id), "jungle", items=[(i, 1) for i in ids])
     with database.connection_context():
         JunglePlant.update(acquired_on=date.today() - timedelta(days=9)).execute()
-    log_in(page, live_server.url)
+    log_in_browser(page, live_server.url)
     page.goto(live_server.url + "/jungle")
     page.evaluate("window.notReloaded = true")
     expect(page.locator(".jungle-plant.overdue")).to_have_count(2)  # Monstera (7 days) and Boston Fern (3)
@@ -78,7 +70,7 @@ def test_jungle_watering_in_place(seeded, live_server, page, app):
 
 def test_workshop_booking_updates_seats_and_balance(seeded, live_server, page):
     create_user(balance_cents=100_00)
-    log_in(page, live_server.url)
+    log_in_browser(page, live_server.url)
     page.goto(live_server.url + "/workshops")
     card = page.locator("#workshop-terrarium-building")
     expect(card.locator(".seats")).to_have_text("8 of 8 seats left")
