@@ -9,7 +9,6 @@ import os
 import random
 import re
 import secrets
-import statistics
 import subprocess
 import sys
 import threading

@@ -2,7 +2,6 @@
 from datetime import datetime, timezone
 
 from peewee import (
-    SQL,
     AutoField,
     BooleanField,
     CharField,

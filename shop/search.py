@@ -10,7 +10,7 @@ import re
 import string
 from functools import reduce
 
-from peewee import SQL, Case, fn
+from peewee import SQL, Case
 from playhouse.mysql_ext import Match
 from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 

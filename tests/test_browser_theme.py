@@ -1,5 +1,4 @@
 """The nursery's own pages in a real browser: each works in place with htmx and looks like the shop."""
-import re
 from datetime import date, timedelta
 
 import pytest

@@ -85,6 +85,6 @@ def test_the_fragment_explorer_lists_every_fragment_endpoint(app, client):
     assert client.get("/dev/fragments").status_code == 404  # not in development
     app.config["SHOP_ENV"] = "development"
     html = client.get("/dev/fragments").get_data(as_text=True)
-    for endpoint, method, path, fields, partial, _ in FRAGMENTS:
+    for _endpoint, method, path, _fields, partial, _about in FRAGMENTS:
         assert f'{"hx-get" if method == "GET" else "hx-post"}="{path}"' in html and partial in html
         assert (Path(__file__).parent.parent / partial).exists()
