@@ -80,5 +80,8 @@ def create(sku):
             return render_template("partials/reviews/reviews.html", **context), 422
         return render_template("templates/catalog/product.html", related=[], **context), 422
     if is_fragment_request():
-        return render_template("partials/reviews/reviews.html", **reviews_context(product))
+        context = reviews_context(product)
+        # The rating at the top of the page changes too: sent beside the section, swapped by its id.
+        return (render_template("partials/reviews/reviews.html", **context)
+                + render_template("partials/reviews/rating_summary.html", product=context["product"], oob=True))
     return redirect(url_for("catalog.product", sku=product.sku) + "#reviews", code=303)

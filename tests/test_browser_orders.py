@@ -102,6 +102,7 @@ def test_a_buyer_reviews_in_place(seeded, live_server, page):
     page.click("button:has-text('Post review')")
     expect(page.locator(".review-list")).to_contain_text("Smells like summer on my windowsill.")
     expect(page.locator("#product-rating-count")).to_have_text(str(count_before + 1))
+    expect(page.locator("#product-rating-summary")).to_contain_text(f"from {count_before + 1} ratings")
     assert page.evaluate("window.notReloaded") is True
     screenshot(page, "review.png")
     assert page.errors == []

@@ -51,6 +51,7 @@ def test_a_buyer_reviews_and_the_rating_follows(buyer, client):
     assert after.rating_count == before.rating_count + 1
     assert after.rating == expected.quantize(Decimal("0.01"))
     assert f'<strong id="product-rating">{after.rating:.1f}</strong>' in html
+    assert 'id="product-rating-summary" hx-swap-oob="true"' in html and f"from {after.rating_count} ratings" in html
 
 
 def test_only_once(buyer, client):
