@@ -104,24 +104,24 @@ def register():
     return redirect(url_for("auth.registered"), code=303)
 
 
+def live_check(partial, verdict, value):
+    """Render a live check's status line: the verdict on the value, or 429 when checking too fast."""
+    wait = live_check_throttled()
+    if wait:
+        return render_template(partial, check=field_state("Too many checks. " + wait_message(wait))), 429
+    return render_template(partial, check=verdict(value))
+
+
 @bp.get("/register/check-username")
 def check_username():
     """Fragment: is this username available, taken, or invalid (and why)?"""
-    wait = live_check_throttled()
-    if wait:
-        return render_template("partials/auth/check_username.html",
-                               check=field_state("Too many checks. " + wait_message(wait))), 429
-    return render_template("partials/auth/check_username.html", check=username_state(request.args.get("username")))
+    return live_check("partials/auth/check_username.html", username_state, request.args.get("username"))
 
 
 @bp.get("/register/check-email")
 def check_email():
     """Fragment: is this email address usable, already registered, or invalid (and why)?"""
-    wait = live_check_throttled()
-    if wait:
-        return render_template("partials/auth/check_email.html",
-                               check=field_state("Too many checks. " + wait_message(wait))), 429
-    return render_template("partials/auth/check_email.html", check=email_state(request.args.get("email")))
+    return live_check("partials/auth/check_email.html", email_state, request.args.get("email"))
 
 
 @bp.post("/register/check-password")
@@ -189,8 +189,8 @@ def login():
     wait = (seconds_until_allowed(account_bucket, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_SECONDS)
             or seconds_until_allowed(address_bucket, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_SECONDS))
     if wait:
-        response = render_login(login_value, "Too many failed attempts. " + wait_message(wait), status=429)
-        return response[0], 429, {"Retry-After": str(wait)}
+        page, status = render_login(login_value, "Too many failed attempts. " + wait_message(wait), status=429)
+        return page, status, {"Retry-After": str(wait)}
     user = check_credentials(login_value, password) if login_value and password else None
     if user is None:
         record_hit(account_bucket)

@@ -2,7 +2,6 @@
 import os
 from urllib.parse import unquote, urlsplit
 
-
 from peewee import DatabaseProxy, IntegrityError, InterfaceError, SqliteDatabase
 from playhouse.pool import PooledMySQLDatabase
 
