@@ -3,6 +3,7 @@ import math
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from peewee import SQL, fn
 
 from .htmx import render_page_or_fragment, set_push_url
 from .models import Category, Product
@@ -81,14 +82,14 @@ def parse_filters(args):
     return filters, messages
 
 
-def filtered_products(filters, categories, ranked=True):
+def filtered_products(filters, categories):
     """The products query for the filters: search text through shop/search.py, then each filter.
 
     Categories are matched by id, not joined: with a join, MariaDB's planner likes to start from
     the 11 categories and sort 100,000 products in a temporary table (330 ms instead of 5 ms).
     """
     query = Product.select()
-    query, relevance = search(query, filters["q"], ranked)
+    query, relevance = search(query, filters["q"])
     if filters["category"]:
         ids = [category.id for category in categories if category.slug in filters["category"]]
         query = query.where(Product.category.in_(ids or [0]))
@@ -136,31 +137,51 @@ COUNT_CAP = 1000
 
 
 def count_up_to(query, cap=COUNT_CAP):
-    """How many products match, counting no further than `cap` (an exact count of a broad search
-    over 100,000 products costs more than the search itself)."""
-    return query.order_by().select(Product.id).limit(cap + 1).count()
+    """How many products match, counting no further than `cap` when it is given (an exact count
+    of the whole catalogue is a scan of 100,000 rows that the page itself never needs)."""
+    query = query.order_by().select(Product.id)
+    return (query.limit(cap + 1) if cap else query).count()
+
+
+def page_of(query, offset, limit, count_all):
+    """One page of the query's products, in order, and how many products match in all.
+
+    Two steps: first the ids of the page, then those rows. Sorting only (id, sort keys) lets
+    MariaDB sort thousands of search matches without dragging their descriptions along (28 ms
+    against 18 ms for "fern" at 100,000 products). A search has to look at every match to rank
+    it anyway, so COUNT(*) OVER () counts them in the same pass (`count_all`); without one, the
+    count is capped instead. Returns (products, total or None when the page is past the end).
+    """
+    columns = [Product.id] + ([fn.COUNT(SQL("*")).over()] if count_all else [])
+    rows = list(query.select(*columns).limit(limit).offset(offset).tuples())
+    by_id = {product.id: product for product in Product.select().where(Product.id.in_([row[0] for row in rows]))} \
+        if rows else {}
+    return [by_id[row[0]] for row in rows], (rows[0][1] if count_all and rows else None)
 
 
 def catalogue_context():
     """Everything the catalogue page and its results fragment need, from the query string."""
     filters, messages = parse_filters(request.args)
-    if filters["q"] and not parse_query(filters["q"]):
+    searching = bool(parse_query(filters["q"]))
+    if filters["q"] and not searching:
         messages.append("Search for plants with letters or digits, like “fern” or “FH-10042”.")
     per_page = current_app.config["PRODUCTS_PER_PAGE"]
     categories = list(Category.select().order_by(Category.position, Category.name))
     query = filtered_products(filters, categories)
     page = filters["page"]
-    # One row more than a page tells whether a next page exists, without counting everything.
-    rows = list(query.limit(per_page + 1).offset((page - 1) * per_page))
+    # One row more than a page tells whether a next page exists.
+    rows, total = page_of(query, (page - 1) * per_page, per_page + 1, count_all=searching)
     products, has_next = rows[:per_page], len(rows) > per_page
     by_id = {category.id: category for category in categories}
     for product in products:
         product.category = by_id[product.category_id]  # no query per card
-    total = count_up_to(filtered_products(filters, categories, ranked=False))
+    if total is None:  # a page past the end, or not a search
+        total = count_up_to(query, cap=None if searching else COUNT_CAP)
+    capped = total > COUNT_CAP and not searching
     return {
         "filters": filters, "messages": messages, "products": products,
-        "total": min(total, COUNT_CAP), "total_capped": total > COUNT_CAP,
-        "page": page, "pages": None if total > COUNT_CAP else max(1, math.ceil(total / per_page)),
+        "total": min(total, COUNT_CAP) if capped else total, "total_capped": capped,
+        "page": page, "pages": None if capped else max(1, math.ceil(total / per_page)),
         "next_url": page_url(filters, page + 1) if has_next else None,
         "categories": categories,
         "sorts": SORTS, "availability_options": AVAILABILITY, "plant_filters": PLANT_FILTERS,

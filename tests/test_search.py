@@ -37,16 +37,21 @@ CASES = {
 }
 
 
-def names(client, query, **params):
-    """The product names the search fragment shows, across every page."""
+def names(client, query, pattern=r'<span class="card-name">([^<]+)</span>', **params):
+    """The product names (or what `pattern` picks) the search fragment shows, across every page."""
     found, page = [], 1
     while True:
         html = client.get("/products", query_string={"q": query, "page": page, **params},
                           headers=HX).get_data(as_text=True)
-        found += [unescape(n) for n in re.findall(r'<span class="card-name">([^<]+)</span>', html)]
+        found += [unescape(n) for n in re.findall(pattern, html)]
         if 'id="load-more"' not in html:
             return found
         page += 1
+
+
+def skus(client, query, **params):
+    """The SKUs the search shows, in the order shown, across every page."""
+    return names(client, query, pattern=r'<span class="sku">([^<]+)</span>', **params)
 
 
 @pytest.mark.parametrize("query", list(CASES))
@@ -104,6 +109,27 @@ def build(url):
     return app
 
 
+def test_the_count_of_a_search_is_exact(seeded, client):
+    with database.connection_context():
+        generate_products(300, seed=3)
+    html = client.get("/products", query_string={"q": "tropicals"}, headers=HX).get_data(as_text=True)
+    shown = int(re.search(r"([\d,]+) products? for", html).group(1).replace(",", ""))
+    assert shown == len(skus(client, "tropicals")) > 24
+
+
+def test_relevance_is_exact_sku_then_name_then_the_rest_by_popularity(seeded, client):
+    with database.connection_context():
+        generate_products(300, seed=3)  # generated ferns have "Ferns" only in their keywords
+        fern_names = {p.sku for p in Product.select() if "fern" in p.name.lower()}
+        popularity = {p.sku: (p.rating_count, p.id) for p in Product.select()}
+    found = skus(client, "fern")
+    tier = [0 if sku in fern_names else 1 for sku in found]
+    assert tier == sorted(tier) and 0 in tier and 1 in tier  # every name match before the rest
+    for group in (0, 1):
+        ranked = [popularity[sku] for sku, t in zip(found, tier) if t == group]
+        assert ranked == sorted(ranked, reverse=True)  # most reviewed first, then newest
+
+
 def test_both_engines_give_the_same_products(make_mysql_database, tmp_path):
     # Not in the list: a short word that stands alone in a name ("10" of "Compost 10 L"). InnoDB does
     # not index tokens shorter than innodb_ft_min_token_size (3), FTS5 does; docs/SEARCH.md says so.
@@ -113,8 +139,8 @@ def test_both_engines_give_the_same_products(make_mysql_database, tmp_path):
     for engine, url in (("sqlite", f"sqlite:///{tmp_path / 'same.db'}"), ("mysql", make_mysql_database())):
         app = build(url)
         client = app.test_client()
-        results[engine] = {query: sorted(names(client, query)) if len(query) > 1 or query == "z" else
-                           sorted(names(client, query, category="ferns")) for query in queries}
+        results[engine] = {query: skus(client, query) if len(query) > 1 or query == "z" else
+                           skus(client, query, category="ferns") for query in queries}
         close_pool(app)
-    for query in queries:
+    for query in queries:  # the same products, in the same order (both rank by tiers, then popularity)
         assert results["sqlite"][query] == results["mysql"][query], query
