@@ -2,10 +2,10 @@
 import math
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from peewee import SQL, fn
 
-from .htmx import render_page_or_fragment, set_push_url
+from .htmx import is_fragment_request, render_page_or_fragment, set_push_url
 from .models import Category, Product
 from .pictures import product_svg
 from .search import parse_query, search
@@ -196,6 +196,8 @@ def render_catalogue():
     if context["page"] == 1:
         # The browser's address bar shows /products?q=fern, not every empty form field.
         set_push_url(response, page_url(context["filters"], 1))
+        if is_fragment_request():  # new results: the category counts of the filter panel follow
+            response.headers["HX-Trigger-After-Settle"] = "catalogue-changed"
     return response
 
 
@@ -209,6 +211,41 @@ def index():
 def products():
     """The catalogue filtered by the query string; a fragment for htmx, else the page."""
     return render_catalogue()
+
+
+def category_counts(filters, categories):
+    """How many products each category holds for the search and every filter but the category
+    one (the counts beside the category boxes say what ticking one would show): {slug: count}.
+
+    With a search or filter, the category is grouped as `category_id + 0`: otherwise MariaDB and
+    SQLite walk the whole category index to skip a sort and look up every row (115 ms for
+    "FH-5" at 100,000 products) instead of reading only the matches (18 ms).
+    """
+    others = {**filters, "category": []}
+    narrowed = bool(parse_query(others["q"])) or any(
+        others[key] not in (None, False, "any") for key in ("min_price", "max_price", "min_rating", "availability",
+                                                            "pet_safe", *PLANT_FILTERS))
+    group = Product.category + 0 if narrowed else Product.category
+    rows = (filtered_products(others, categories).order_by(SQL("NULL"))
+            .select(group.alias("category_id"), fn.COUNT(SQL("*"))).group_by(group).tuples())
+    by_id = dict(rows)
+    return {category.slug: by_id.get(category.id, 0) for category in categories}
+
+
+@bp.get("/products/category-counts")
+def counts():
+    """Fragment: the count beside each category box, for the catalogue's current search.
+
+    The filter panel asks for it when the page loads and whenever a first page of results comes
+    in (the event catalogue-changed), so the grid never waits for the counts; the answer swaps
+    the counts out of band.
+    """
+    if not is_fragment_request():
+        return redirect(url_for("catalog.products", **request.args.to_dict(flat=False)), code=303)
+    filters, _ = parse_filters(request.args)
+    categories = list(Category.select().order_by(Category.position, Category.name))
+    return render_template("partials/catalog/category_counts.html", categories=categories,
+                           counts=category_counts(filters, categories))
 
 
 def get_product_or_404(sku):

@@ -27,6 +27,8 @@ def development_only():
 FRAGMENTS = [
     ("catalog.products", "GET", "/products", {"q": "fern", "category": "ferns", "max_price": "30", "sort": "price_asc"},
      "partials/catalog/results.html", "The catalogue results for a search and filters."),
+    ("catalog.counts", "GET", "/products/category-counts", {"q": "fern", "max_price": "30"},
+     "partials/catalog/category_counts.html", "The count beside each category box, swapped out of band."),
     ("auth.check_username", "GET", "/register/check-username", {"username": "fernfan"},
      "partials/auth/check_username.html", "Is a username available, taken, or invalid and why?"),
     ("auth.check_email", "GET", "/register/check-email", {"email": "fern@example.com"},

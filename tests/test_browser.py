@@ -32,6 +32,9 @@ def test_typing_narrows_the_grid_without_a_page_load(seeded, live_server, page):
     assert "Boston Fern" in names and "ZZ Plant" not in names
     assert page.evaluate("window.notReloaded") is True
     assert "products" in page.locator("#results-status").inner_text()
+    # the counts beside the category boxes follow the search (a request of their own, after the grid)
+    expect(page.locator("#count-ferns")).to_have_text(str(len(names)))
+    expect(page.locator("#count-palms")).to_have_text("0")
     page.check("input[name=category][value=palms]")
     page.wait_for_url("**/products?q=fern&category=palms")
     expect(page.locator(".card-name", has_text="Boston Fern")).to_have_count(0)

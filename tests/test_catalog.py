@@ -99,6 +99,44 @@ def test_hostile_input_never_breaks_the_page(seeded, client, query):
         assert "<script>" not in html and "DROP TABLE products;--<" not in html
 
 
+def category_counts(client, query):
+    """{slug: count} from the category counts fragment."""
+    html = client.get(f"/products/category-counts?{query}", headers=HX).get_data(as_text=True)
+    return {slug: int(n.replace(",", "")) for slug, n in
+            re.findall(r'<span class="facet-count[^"]*" id="count-([a-z-]+)" hx-swap-oob="true">([\d,]+)</span>', html)}
+
+
+@pytest.mark.parametrize("query", ["", "q=fern", "q=pl&max_price=30", "availability=in_stock&min_rating=4.5",
+                                   "q=FH-1002&sort=price_asc", "light=low&pet_safe=1"])
+def test_category_counts_match_the_results_of_each_category(seeded, client, query):
+    counts = category_counts(client, query + "&category=palms")  # the category filter is left out
+    assert len(counts) == 11 and sum(counts.values()) == len(card_names_all(client, query))
+    for slug in ("ferns", "tropicals", "palms"):
+        assert counts[slug] == len(card_names_all(client, f"{query}&category={slug}")), slug
+
+
+def card_names_all(client, query):
+    """Every card name across the pages of a catalogue query."""
+    names, page = [], 1
+    while True:
+        html = client.get(f"/products?{query}&page={page}", headers=HX).get_data(as_text=True)
+        names += card_names(html)
+        if 'id="load-more"' not in html:
+            return names
+        page += 1
+
+
+def test_new_results_ask_for_the_counts_and_the_counts_url_is_only_a_fragment(seeded, client):
+    first, more = client.get("/products?q=fern", headers=HX), client.get("/products?page=2", headers=HX)
+    assert first.headers["HX-Trigger-After-Settle"] == "catalogue-changed"
+    assert "HX-Trigger-After-Settle" not in more.headers  # "Show more" changes no count
+    page = client.get("/products?q=fern").get_data(as_text=True)
+    assert 'hx-get="/products/category-counts" hx-include="#filters"' in page
+    response = client.get("/products/category-counts?q=fern&min_price=abc")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/products?q=fern&min_price=abc")
+    assert client.get("/products/category-counts?min_price=abc&q=%F0%9F%8C%B5", headers=HX).status_code == 200
+
+
 def test_bad_numbers_say_what_was_ignored(seeded, client):
     html = client.get("/products?min_price=abc&min_rating=9", headers=HX).get_data(as_text=True)
     assert "Minimum price must be a number" in html and "Minimum rating must be between 0 and 5" in html
