@@ -119,9 +119,10 @@ def fetch(conn, path, fragment=True):
 
 
 def sequential(port):
-    """Each query ROUNDS times, one at a time: latency per query kind."""
+    """Each query ROUNDS times, one at a time: latency per query kind. Then the category counts
+    the filter panel asks for after each first page (a request of its own, reported apart)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    kinds, errors = {}, 0
+    kinds, counts, errors = {}, [], 0
     for kind, queries in QUERIES.items():
         samples = []
         for query in queries:
@@ -133,7 +134,15 @@ def sequential(port):
                 samples.append(ms)
                 errors += status != 200
         kinds[kind] = samples
-    return kinds, errors
+    for queries in QUERIES.values():
+        for query in queries:
+            path = "/products/category-counts" + (f"?{query}" if query else "")
+            fetch(conn, path)
+            for _ in range(max(ROUNDS // 4, 3)):
+                ms, status, _ = fetch(conn, path)
+                counts.append(ms)
+                errors += status != 200
+    return kinds, counts, errors
 
 
 def load(port):
@@ -185,7 +194,7 @@ def bench(engine, url, port):
         _, _, fragment_bytes = fetch(conn, "/products?q=fern")
         _, _, page_bytes = fetch(conn, "/products?q=fern", fragment=False)
         print(f"[{engine}] sequential queries ...", flush=True)
-        kinds, errors = sequential(port)
+        kinds, counts, errors = sequential(port)
         print(f"[{engine}] {CLIENTS} concurrent clients for {LOAD_SECONDS:g} s ...", flush=True)
         concurrent = load(port)
     finally:
@@ -198,6 +207,8 @@ def bench(engine, url, port):
                                    "requests": len(s)} for kind, s in kinds.items()},
         "search_fragment_all": {"p50_ms": round(percentile(every, 0.5), 1),
                                 "p95_ms": round(percentile(every, 0.95), 1), "errors": errors},
+        "category_counts": {"p50_ms": round(percentile(counts, 0.5), 1), "p95_ms": round(percentile(counts, 0.95), 1),
+                            "requests": len(counts)},
         "naive_like_query_only": {"p50_ms": round(percentile(like_all, 0.5), 1),
                                   "p95_ms": round(percentile(like_all, 0.95), 1),
                                   "per_query_p50_ms": {t: round(statistics.median(s), 1) for t, s in like.items()}},
@@ -232,6 +243,8 @@ def main():
             print(f"{r['engine']:8} {'fragment: ' + kind:34} {row['p50_ms']:>8} {row['p95_ms']:>8}")
         row = r["search_fragment_all"]
         print(f"{r['engine']:8} {'fragment: all queries (HTTP)':34} {row['p50_ms']:>8} {row['p95_ms']:>8}")
+        row = r["category_counts"]
+        print(f"{r['engine']:8} {'category counts (own request)':34} {row['p50_ms']:>8} {row['p95_ms']:>8}")
         row = r["naive_like_query_only"]
         print(f"{r['engine']:8} {'naive LIKE, the query alone':34} {row['p50_ms']:>8} {row['p95_ms']:>8}")
         c = r["concurrent"]
