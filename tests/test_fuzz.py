@@ -1,4 +1,4 @@
-"""Fuzzing every route and field of the contract: arbitrary text never yields a 500 or a traceback."""
+"""Fuzzing every route and field of the contract (and the category counts): arbitrary text never yields a 500 or a traceback."""
 import logging
 
 import pytest
@@ -20,6 +20,8 @@ FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 
 GET_ROUTES = {
     "/products": ["q", "category", "min_price", "max_price", "min_rating", "availability", "sort", "page"],
+    "/products/category-counts": ["q", "category", "min_price", "max_price", "min_rating", "availability", "light",
+                                  "difficulty", "size", "pet_safe"],
     "/register/check-username": ["username"],
     "/register/check-email": ["email"],
     "/guides": ["q"],

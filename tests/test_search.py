@@ -147,3 +147,12 @@ def test_both_engines_give_the_same_products(make_mysql_database, tmp_path):
         close_pool(app)
     for query in queries:  # the same products, in the same order (both rank by tiers, then popularity)
         assert results["sqlite"][query] == results["mysql"][query], query
+
+
+def test_two_letters_with_filters_and_a_sort(seeded, client):
+    with database.connection_context():
+        generate_products(300, seed=3)
+        expected = sorted((p.price_cents, p.id, p.sku) for p in Product.select()
+                          if p.stock > 0 and any(word.lower().startswith("fe") for word in re.findall(r"\w+", p.name)))
+    found = skus(client, "fe", availability="in_stock", sort="price_asc")
+    assert found == [sku for _, _, sku in expected] and found
