@@ -14,12 +14,23 @@ CREATE TABLE IF NOT EXISTS users (
   password_hash   VARCHAR(255) NOT NULL,  -- argon2id PHC string
   verified_at     DATETIME     NULL,
   balance_cents   INT          NOT NULL,
-  session_token   VARCHAR(64)  NULL,
   created_at      DATETIME     NOT NULL,
   UNIQUE KEY users_member_id (member_id),
   UNIQUE KEY users_username_lower (username_lower),
   UNIQUE KEY users_email (email),
   CONSTRAINT users_balance_not_negative CHECK (balance_cents >= 0)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- One row per signed-in browser: the cookie carries a random token, this table its SHA-256.
+CREATE TABLE IF NOT EXISTS user_sessions (
+  id           INT AUTO_INCREMENT PRIMARY KEY,
+  user_id      INT         NOT NULL,
+  token_hash   VARCHAR(64) NOT NULL,
+  created_at   DATETIME    NOT NULL,
+  last_seen_at DATETIME    NOT NULL,
+  UNIQUE KEY user_sessions_token_hash (token_hash),
+  KEY user_sessions_user_id (user_id),
+  CONSTRAINT user_sessions_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE IF NOT EXISTS categories (

@@ -1,6 +1,8 @@
 """Accounts: creating customers, hashing passwords, verification tokens, and who is logged in."""
 import functools
+import hashlib
 import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -11,7 +13,7 @@ from peewee import IntegrityError
 
 from .db import database
 from .mail import queue_email
-from .models import User, utcnow
+from .models import User, UserSession, utcnow
 
 # Argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): about 20 ms here. Tests use "fast".
 ARGON2_PROFILES = {
@@ -78,7 +80,6 @@ def register_user(username, email, password):
                 user = User.create(
                     member_id=new_member_id(), username=username, username_lower=username.lower(), email=email,
                     password_hash=password_hash, balance_cents=starting_balance_cents(),
-                    session_token=secrets.token_urlsafe(32),
                 )
                 send_verification_email(user)
                 return user
@@ -156,35 +157,70 @@ def check_credentials(login, password):
     return user
 
 
+def token_hash(token):
+    """What user_sessions stores of a session token: its SHA-256, in hex."""
+    return hashlib.sha256(str(token).encode()).hexdigest()
+
+
+def session_lifetime():
+    """How long a browser stays signed in without being used (PERMANENT_SESSION_LIFETIME)."""
+    lifetime = current_app.permanent_session_lifetime
+    return lifetime if isinstance(lifetime, timedelta) else timedelta(seconds=lifetime)
+
+
 def log_in(user):
-    """Start a fresh session for the user and rotate their session token (old cookies stop working)."""
-    token = secrets.token_urlsafe(32)
-    User.update(session_token=token).where(User.id == user.id).execute()
+    """Start a fresh session for this browser: a new random token, its hash in user_sessions.
+
+    The browser's previous session (if any) ends; the customer's other browsers stay signed in.
+    Sessions of this customer unused for longer than the lifetime are swept at the same time.
+    """
+    end_this_session()
+    token, now = secrets.token_urlsafe(32), utcnow()
+    with database.atomic():
+        UserSession.delete().where(UserSession.user == user.id,
+                                   UserSession.last_seen_at < now - session_lifetime()).execute()
+        UserSession.create(user=user.id, token_hash=token_hash(token), created_at=now, last_seen_at=now)
     session.clear()
     session["user_id"] = user.id
     session["token"] = token
     session.permanent = True
 
 
-def log_out():
-    """End the session and rotate the user's token, so a copied cookie is useless afterwards."""
-    if g.get("user") is not None:
-        User.update(session_token=secrets.token_urlsafe(32)).where(User.id == g.user.id).execute()
+def end_this_session():
+    """Delete this browser's session row, so every copy of its cookie stops working."""
+    if session.get("token"):
+        UserSession.delete().where(UserSession.token_hash == token_hash(session["token"])).execute()
+
+
+def log_out(everywhere=False):
+    """End this browser's session, or (everywhere) every session of the customer."""
+    if everywhere and g.get("user") is not None:
+        UserSession.delete().where(UserSession.user == g.user.id).execute()
+    end_this_session()
     session.clear()
 
 
+SEEN_EVERY = timedelta(hours=1)
+
+
 def load_logged_in_user():
-    """Set g.user from the session, only when the session's token is the user's current one."""
+    """Set g.user from the session, only while the session's row exists and has been used lately.
+
+    last_seen_at is written at most once an hour, not on every request.
+    """
     g.user = None
     user_id, token = session.get("user_id"), session.get("token")
     if user_id is None:
         return
-    user = User.get_or_none(User.id == user_id)
-    if user is None or not user.session_token or not token \
-            or not secrets.compare_digest(user.session_token, str(token)):
+    row = (UserSession.select(UserSession, User).join(User)
+           .where(UserSession.token_hash == token_hash(token), UserSession.user == user_id).first()) if token else None
+    now = utcnow()
+    if row is None or row.last_seen_at < now - session_lifetime():
         session.clear()
         return
-    g.user = user
+    if row.last_seen_at < now - SEEN_EVERY:
+        UserSession.update(last_seen_at=now).where(UserSession.id == row.id).execute()
+    g.user = row.user
 
 
 def safe_next(target):

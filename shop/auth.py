@@ -6,7 +6,7 @@ from .accounts import (
     log_out, login_required, register_user, safe_next, send_verification_email, username_taken, verify_token,
 )
 from .db import database
-from .models import Booking, Order, Workshop
+from .models import Booking, Order, UserSession, Workshop
 from .security import clear_hits, client_address, record_hit, seconds_until_allowed, wait_message
 from .validation import (
     COMMON_RULE, PASSWORD_RULES, is_common_password, password_checks, validate_email, validate_registration,
@@ -205,8 +205,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out everywhere: the session ends and every copy of its cookie stops working."""
-    log_out()
+    """Log out: this browser's session ends and every copy of its cookie stops working. With
+    everywhere=1 (the button on /account), every browser the customer is signed in on."""
+    log_out(everywhere=request.form.get("everywhere") == "1")
     return redirect(url_for("catalog.index"), code=303)
 
 
@@ -217,7 +218,9 @@ def account():
     orders = list(Order.select().where(Order.user == g.user).order_by(Order.id.desc()).limit(5))
     bookings = list(Booking.select(Booking, Workshop).join(Workshop).where(Booking.user == g.user)
                     .order_by(Workshop.starts_at))
-    return render_template("templates/auth/account.html", user=g.user, orders=orders, bookings=bookings)
+    browsers = UserSession.select().where(UserSession.user == g.user).count()
+    return render_template("templates/auth/account.html", user=g.user, orders=orders, bookings=bookings,
+                           browsers=browsers)
 
 
 @bp.before_app_request

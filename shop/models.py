@@ -45,12 +45,25 @@ class User(BaseModel):
     password_hash = CharField(max_length=255)
     verified_at = DateTimeField(null=True)
     balance_cents = IntegerField(constraints=[Check("balance_cents >= 0")])
-    # Rotated on login, logout and password change; the session cookie must carry the current one.
-    session_token = CharField(max_length=64, null=True)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
         table_name = "users"
+
+
+class UserSession(BaseModel):
+    """One signed-in browser. Its cookie carries a random token; only the token's SHA-256 is kept
+    here, so logging out (deleting the row) makes every copy of that cookie useless, and a leak of
+    this table signs nobody in."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, backref="sessions", column_name="user_id", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "user_sessions"
 
 
 class Category(BaseModel):
@@ -267,7 +280,7 @@ class RateLimitHit(BaseModel):
 
 
 ALL_MODELS = [
-    User, Category, Guide, Product, Review, CartItem, Order, OrderItem,
+    User, UserSession, Category, Guide, Product, Review, CartItem, Order, OrderItem,
     EmailOutbox, Workshop, Booking, JunglePlant, RateLimitHit,
 ]
 

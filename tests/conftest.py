@@ -160,7 +160,7 @@ def create_user(username="fernfan", email="fern@example.com", password="Gr33n-Fi
     with database.connection_context():
         return User.create(member_id=new_member_id(), username=username, username_lower=username.lower(),
                            email=email, password_hash=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-                           .hash(password), balance_cents=balance_cents, session_token=secrets.token_urlsafe(8),
+                           .hash(password), balance_cents=balance_cents,
                            verified_at=utcnow() if verified else None)
 
 

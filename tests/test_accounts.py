@@ -2,6 +2,7 @@
 import re
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 import requests
@@ -11,7 +12,7 @@ from shop import create_app
 from shop.accounts import ARGON2_PROFILES
 from shop.db import database
 from shop.mail import deliver_due
-from shop.models import EmailOutbox, RateLimitHit, User
+from shop.models import EmailOutbox, RateLimitHit, User, UserSession, utcnow
 
 from .conftest import TEST_SECRET, create_user, csrf_token
 
@@ -262,6 +263,40 @@ def test_login_rotates_the_session(app, client, auth):
     old = app.test_client()
     old.set_cookie("session", first)
     assert old.get("/account").status_code == 303
+
+
+def test_each_browser_has_its_own_session_and_can_sign_out_everywhere(app, client, auth):
+    create_user()
+    auth.login()
+    laptop, phone = client, app.test_client()
+    phone_auth = type(auth)(phone)
+    phone_auth.login()
+    assert laptop.get("/account").status_code == phone.get("/account").status_code == 200  # both signed in
+    with database.connection_context():
+        rows = list(UserSession.select())
+    assert len(rows) == 2 and all(len(row.token_hash) == 64 for row in rows)
+    token = phone.get_cookie("session").value
+    assert all(row.token_hash not in token for row in rows)  # the cookie's token is never stored as it is
+    assert "signed in on 2 browsers" in laptop.get("/account").get_data(as_text=True)
+    phone_auth.logout()  # one browser signs out; the other stays
+    assert phone.get("/account").status_code == 303 and laptop.get("/account").status_code == 200
+    phone_auth.login()
+    laptop.post("/logout", data={"everywhere": "1", "csrf_token": csrf_token(laptop, "/account")})
+    assert phone.get("/account").status_code == laptop.get("/account").status_code == 303
+    with database.connection_context():
+        assert UserSession.select().count() == 0
+
+
+def test_a_session_unused_for_its_lifetime_ends(app, client, auth):
+    user = create_user()
+    auth.login()
+    with database.connection_context():
+        UserSession.update(last_seen_at=utcnow() - timedelta(hours=2)).execute()
+    assert client.get("/account").status_code == 200  # used: last_seen_at moves on (at most once an hour)
+    with database.connection_context():
+        assert UserSession.get(UserSession.user == user.id).last_seen_at > utcnow() - timedelta(minutes=5)
+        UserSession.update(last_seen_at=utcnow() - timedelta(days=15)).execute()
+    assert client.get("/account").status_code == 303
 
 
 def test_login_required_returns_to_the_page_asked_for(app, client, auth):
