@@ -41,6 +41,27 @@ class ParsedQuery:
         return bool(self.words or self.sku_prefixes or self.name_prefix or self.short_word)
 
 
+def singular(word):
+    """The singular of a plural a person may type, or None: "ferns" also finds Boston Fern,
+    "lilies" Peace Lily, "cacti" Christmas Cactus. It is matched as a whole word, beside the word
+    itself as a prefix, so a search finds all it found before; and a half-typed word that happens
+    to end in s ("mons" on the way to "monstera") only adds the rare product with the whole word
+    "mon". Neither engine stems on its own: InnoDB has no stemmer, and FTS5's porter tokenizer would
+    make SQLite answer differently from MySQL."""
+    if len(word) > 4 and word.endswith("ies"):
+        found = word[:-3] + "y"  # lilies -> lily
+    elif len(word) > 4 and word.endswith(("sses", "xes", "ches", "shes")):
+        found = word[:-2]  # boxes -> box
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        found = word[:-1]  # ferns -> fern; moss, cactus, iris are not plurals
+    elif len(word) > 4 and word.endswith("i") and word[-2] not in "aeiou":
+        found = word[:-1] + "us"  # cacti -> cactus
+    else:
+        return None
+    # InnoDB indexes no word under 3 letters (innodb_ft_min_token_size), so neither engine uses one
+    return found if len(found) >= 3 and found not in STOPWORDS else None
+
+
 def parse_query(text):
     """Split a search box's text into prefix words and SKU prefixes (operators and symbols dropped)."""
     words, skus = [], []
@@ -170,9 +191,10 @@ class MySQLFullText(SearchEngine):
     """InnoDB FULLTEXT in boolean mode: +word* for each word (prefix terms work below min token size)."""
 
     def matches(self, words, name_only=False):
-        """MATCH (name, latin_name, keywords) AGAINST ('+mons* +del*' IN BOOLEAN MODE)."""
+        """MATCH (name, latin_name, keywords) AGAINST ('+mons* +(ferns* fern)' IN BOOLEAN MODE)."""
         columns = (Product.name,) if name_only else (Product.name, Product.latin_name, Product.keywords)
-        return Match(columns, " ".join(f"+{word}*" for word in words), "IN BOOLEAN MODE")
+        terms = (f"+({word}* {singular(word)})" if singular(word) else f"+{word}*" for word in words)
+        return Match(columns, " ".join(terms), "IN BOOLEAN MODE")
 
     def with_name_word(self, query, letters):
         """InnoDB leaves words under 3 letters out of its index ("ZZ" of "ZZ Plant"). When some
@@ -195,8 +217,10 @@ class SqliteFts5(SearchEngine):
     """
 
     def matches(self, words, name_only=False):
+        """products_fts MATCH '"mons"* AND ("ferns"* OR "fern")' (each term in name: for the name)."""
         column = "name:" if name_only else ""
-        expression = " AND ".join(f'{column}"{word}"*' for word in words)
+        expression = " AND ".join(f'{column}("{word}"* OR "{singular(word)}")' if singular(word) else
+                                  f'{column}"{word}"*' for word in words)
         return Product.id.in_(SQL("(SELECT rowid FROM products_fts WHERE products_fts MATCH ?)", [expression]))
 
 

@@ -7,7 +7,7 @@ import pytest
 from shop import create_app
 from shop.db import database
 from shop.models import Product, create_schema
-from shop.search import parse_query
+from shop.search import parse_query, singular
 from shop.seeding import generate_products, seed_catalogue
 
 from .conftest import SCHEMA, TEST_SECRET, close_pool
@@ -16,7 +16,6 @@ HX = {"HX-Request": "true"}
 
 # query -> (names that must be found, names that must not)
 CASES = {
-    "mons": ({"Monstera Deliciosa"}, {"ZZ Plant"}),
     "MONSTERA deli": ({"Monstera Deliciosa"}, set()),
     "fern": ({"Boston Fern", "Bird's Nest Fern", "Maidenhair Fern", "Staghorn Fern", "Blue Star Fern"}, {"ZZ Plant"}),
     "fern boston": ({"Boston Fern"}, {"Maidenhair Fern"}),
@@ -36,6 +35,14 @@ CASES = {
     "bird's": ({"Bird's Nest Fern", "Bird of Paradise"}, set()),
     "cactus christmas": ({"Christmas Cactus"}, {"Golden Barrel Cactus"}),
     "zzzzqqq": (set(), {"ZZ Plant"}),
+    # plurals find the singular too
+    "orchids": ({"Moth Orchid"}, {"Peace Lily"}),
+    "lilies": ({"Peace Lily"}, {"Moth Orchid"}),
+    "trees": ({"Olive Tree", "Meyer Lemon Tree", "Dwarf Umbrella Tree"}, {"Boston Fern"}),
+    "cacti": ({"Christmas Cactus", "Bunny Ears Cactus"}, {"Boston Fern"}),
+    "pots": ({"Classic Terracotta Pot 17 cm", "Glazed Ceramic Pot 14 cm, Sage"}, {"Boston Fern"}),
+    "moss": (set(), {"Monstera Deliciosa"}),  # not a plural: no "mos" to match Monstera
+    "mons": ({"Monstera Deliciosa"}, {"ZZ Plant", "Chinese Money Plant"}),  # half-typed: "mon" only as a whole word
 }
 
 
@@ -94,6 +101,8 @@ def test_parse_query_reads_skus_words_and_drops_operators():
     assert parse_query("the").name_prefix == "the" and not parse_query("🌵")
     assert parse_query("in monstera").words == ["monstera"]
     assert parse_query("Fe").short_word == "fe" and parse_query("f").name_prefix == "f"
+    assert [singular(word) for word in parse_query("Ferns lilies boxes cacti cactus moss this pots").words] \
+        == ["fern", "lily", "box", "cactus", None, None, "pot"]
 
 
 @pytest.mark.parametrize("query", ["🌵", "***", "''", "\\", "%", "_", "+-~<>()\"@", "a" * 300, "SELECT * FROM users"])
@@ -137,7 +146,7 @@ def test_both_engines_give_the_same_products(make_mysql_database, tmp_path):
     # Not in the list: a short word that stands alone in a name ("10" of "Compost 10 L"). InnoDB does
     # not index tokens shorter than innodb_ft_min_token_size (3), FTS5 does; docs/SEARCH.md says so.
     queries = list(CASES) + ["mo", "ph", "philodendron", "monstera alba", "fh-2", "100", "pot", "compost",
-                             "green wave", "aloe ruby", "ki", "ficus", "ep", "salvia", "o", "fe", "zz", "ca"]
+                             "green wave", "aloe ruby", "ki", "ficus", "ep", "salvia", "o", "fe", "zz", "ca", "ferns", "trees", "cacti", "lilies", "pots"]
     results = {}
     for engine, url in (("sqlite", f"sqlite:///{tmp_path / 'same.db'}"), ("mysql", make_mysql_database())):
         app = build(url)
