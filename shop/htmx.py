@@ -1,4 +1,6 @@
 """The one place that reads htmx's HX-* request headers and decides page or fragment."""
+from urllib.parse import urlsplit
+
 from flask import make_response, redirect, render_template, request
 
 
@@ -22,8 +24,10 @@ def render_page_or_fragment(page_template, fragment_template, **context):
 
 
 def set_push_url(response, url):
-    """Tell htmx which URL to show in the address bar for a fragment response."""
-    if is_fragment_request():
+    """Tell htmx which URL to show in the address bar for a fragment response (not when the
+    fragment explorer of /dev/fragments asked: it stays on its own page)."""
+    asked_from = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    if is_fragment_request() and not asked_from.startswith("/dev/"):
         response.headers["HX-Push-Url"] = url
     return response
 

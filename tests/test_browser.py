@@ -95,5 +95,6 @@ def test_fragment_explorer_shows_rendered_and_raw(app, seeded, live_server, page
     expect(page.locator("#fragment-raw")).to_contain_text('<ul id="password-rules"')
     page.locator("#fragment-catalog-products button").click()
     expect(page.locator("#fragment-status")).to_contain_text("Vary: HX-Request")
+    assert page.url == live_server.url + "/dev/fragments"  # the explorer stays on its page
     screenshot(page, "fragment-explorer.png")
     assert page.errors == []
