@@ -162,12 +162,6 @@ def token_hash(token):
     return hashlib.sha256(str(token).encode()).hexdigest()
 
 
-def session_lifetime():
-    """How long a browser stays signed in without being used (PERMANENT_SESSION_LIFETIME)."""
-    lifetime = current_app.permanent_session_lifetime
-    return lifetime if isinstance(lifetime, timedelta) else timedelta(seconds=lifetime)
-
-
 def log_in(user):
     """Start a fresh session for this browser: a new random token, its hash in user_sessions.
 
@@ -178,7 +172,7 @@ def log_in(user):
     token, now = secrets.token_urlsafe(32), utcnow()
     with database.atomic():
         UserSession.delete().where(UserSession.user == user.id,
-                                   UserSession.last_seen_at < now - session_lifetime()).execute()
+                                   UserSession.last_seen_at < now - current_app.permanent_session_lifetime).execute()
         UserSession.create(user=user.id, token_hash=token_hash(token), created_at=now, last_seen_at=now)
     session.clear()
     session["user_id"] = user.id
@@ -212,10 +206,12 @@ def load_logged_in_user():
     user_id, token = session.get("user_id"), session.get("token")
     if user_id is None:
         return
-    row = (UserSession.select(UserSession, User).join(User)
-           .where(UserSession.token_hash == token_hash(token), UserSession.user == user_id).first()) if token else None
+    row = None
+    if token:
+        row = (UserSession.select(UserSession, User).join(User)
+               .where(UserSession.token_hash == token_hash(token), UserSession.user == user_id).first())
     now = utcnow()
-    if row is None or row.last_seen_at < now - session_lifetime():
+    if row is None or row.last_seen_at < now - current_app.permanent_session_lifetime:
         session.clear()
         return
     if row.last_seen_at < now - SEEN_EVERY:

@@ -37,6 +37,7 @@ POST_ROUTES = {
     "/cart/update": ["sku", "quantity"],
     "/cart/remove": ["sku"],
     "/checkout": ["idempotency_key"],
+    "/logout": ["everywhere"],
     "/products/FH-10001/reviews": ["rating", "body"],
     "/workshops/repotting-basics/book": ["seats", "idempotency_key"],
 }
