@@ -1,6 +1,7 @@
 -- Fernhouse: the MySQL / MariaDB schema (InnoDB, utf8mb4).
--- `flask --app wsgi init-db` applies this file on MySQL; it is safe to run twice.
--- On SQLite the Peewee models in shop/models.py create the same tables;
+-- The database itself is built by the versioned migrations in shop/migrations/ (`flask --app wsgi migrate`);
+-- this file is the readable whole, and tests/test_schema.py proves it equals the migrated database.
+-- The Peewee models in shop/models.py describe the same tables;
 -- tests/test_schema.py proves the two agree, column by column and index by index.
 -- Money is integer cents. CHECK constraints are the database's own backstop:
 -- MariaDB (10.2+) and MySQL (8.0.16+) enforce them.
@@ -217,4 +218,24 @@ CREATE TABLE IF NOT EXISTS rate_limit_hits (
   bucket     VARCHAR(150) NOT NULL,  -- e.g. login:ip:127.0.0.1
   created_at DATETIME     NOT NULL,
   KEY rate_limit_hits_bucket_created_at (bucket, created_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Every change to a balance, written in the same transaction as the change (shop/ledger.py):
+-- for every user, users.balance_cents = SUM(balance_ledger.delta_cents).
+CREATE TABLE IF NOT EXISTS balance_ledger (
+  id          INT AUTO_INCREMENT PRIMARY KEY,
+  user_id     INT         NOT NULL,
+  delta_cents INT         NOT NULL,  -- signed: a charge is negative
+  reason      VARCHAR(20) NOT NULL,  -- opening_balance, order, booking, refund, adjustment
+  reference   VARCHAR(40) NOT NULL,  -- the order or booking number, or empty
+  created_at  DATETIME    NOT NULL,
+  KEY balance_ledger_user_id_id (user_id, id),
+  CONSTRAINT balance_ledger_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE RESTRICT
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The migrations applied to this database (shop/migrations/NNNN_name.py), by `flask --app wsgi migrate`.
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    VARCHAR(4)   NOT NULL PRIMARY KEY,
+  name       VARCHAR(100) NOT NULL,
+  applied_at DATETIME     NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -11,7 +11,8 @@ from flask import current_app, g, redirect, request, session, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from peewee import IntegrityError
 
-from .db import database
+from .db import transaction_with_retry
+from .ledger import open_balance
 from .mail import queue_email
 from .models import User, UserSession, utcnow
 
@@ -74,15 +75,18 @@ def register_user(username, email, password):
     INSERT fails and becomes UsernameTaken (or EmailTaken), never a 500.
     """
     password_hash = password_hasher().hash(password)
+
+    def create():
+        balance = starting_balance_cents()
+        user = User.create(member_id=new_member_id(), username=username, username_lower=username.lower(),
+                           email=email, password_hash=password_hash, balance_cents=balance)
+        open_balance(user.id, balance)  # the ledger's first row: balance = SUM(ledger) from the start
+        send_verification_email(user)
+        return user
+
     for _ in range(5):  # a member ID collision is astronomically rare; retry rather than fail
         try:
-            with database.atomic():
-                user = User.create(
-                    member_id=new_member_id(), username=username, username_lower=username.lower(), email=email,
-                    password_hash=password_hash, balance_cents=starting_balance_cents(),
-                )
-                send_verification_email(user)
-                return user
+            return transaction_with_retry(create)
         except IntegrityError:
             if username_taken(username):
                 raise UsernameTaken(username) from None
@@ -123,8 +127,8 @@ def verify_token(token):
         return "invalid", None  # the account is gone or its address changed since the link was sent
     if user.verified_at is not None:
         return "already", user
-    with database.atomic():
-        User.update(verified_at=utcnow()).where(User.id == user.id, User.verified_at.is_null()).execute()
+    transaction_with_retry(
+        lambda: User.update(verified_at=utcnow()).where(User.id == user.id, User.verified_at.is_null()).execute())
     return "verified", User.get_by_id(user.id)
 
 
@@ -153,7 +157,8 @@ def check_credentials(login, password):
         return None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-        User.update(password_hash=user.password_hash).where(User.id == user.id).execute()
+        transaction_with_retry(
+            lambda: User.update(password_hash=user.password_hash).where(User.id == user.id).execute())
     return user
 
 
@@ -170,10 +175,12 @@ def log_in(user):
     """
     end_this_session()
     token, now = secrets.token_urlsafe(32), utcnow()
-    with database.atomic():
+    def start():
         UserSession.delete().where(UserSession.user == user.id,
                                    UserSession.last_seen_at < now - current_app.permanent_session_lifetime).execute()
         UserSession.create(user=user.id, token_hash=token_hash(token), created_at=now, last_seen_at=now)
+
+    transaction_with_retry(start)
     session.clear()
     session["user_id"] = user.id
     session["token"] = token
@@ -183,13 +190,15 @@ def log_in(user):
 def end_this_session():
     """Delete this browser's session row, so every copy of its cookie stops working."""
     if session.get("token"):
-        UserSession.delete().where(UserSession.token_hash == token_hash(session["token"])).execute()
+        hashed = token_hash(session["token"])
+        transaction_with_retry(lambda: UserSession.delete().where(UserSession.token_hash == hashed).execute())
 
 
 def log_out(everywhere=False):
     """End this browser's session, or (everywhere) every session of the customer."""
     if everywhere and g.get("user") is not None:
-        UserSession.delete().where(UserSession.user == g.user.id).execute()
+        user_id = g.user.id
+        transaction_with_retry(lambda: UserSession.delete().where(UserSession.user == user_id).execute())
     end_this_session()
     session.clear()
 
@@ -215,7 +224,7 @@ def load_logged_in_user():
         session.clear()
         return
     if row.last_seen_at < now - SEEN_EVERY:
-        UserSession.update(last_seen_at=now).where(UserSession.id == row.id).execute()
+        transaction_with_retry(lambda: UserSession.update(last_seen_at=now).where(UserSession.id == row.id).execute())
     g.user = row.user
 
 

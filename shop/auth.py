@@ -5,7 +5,8 @@ from .accounts import (
     EmailTaken, UsernameTaken, check_credentials, email_taken, find_user_by_login, load_logged_in_user, log_in,
     log_out, login_required, register_user, safe_next, send_verification_email, username_taken, verify_token,
 )
-from .db import database
+from .db import transaction_with_retry
+from .ledger import REASON_LABELS, statement
 from .models import Booking, Order, UserSession, Workshop
 from .security import clear_hits, client_address, record_hit, seconds_until_allowed, wait_message
 from .validation import (
@@ -163,8 +164,7 @@ def resend_verification():
         record_hit(email_bucket)
         user = find_user_by_login(email)
         if user is not None and user.verified_at is None:
-            with database.atomic():
-                send_verification_email(user)
+            transaction_with_retry(lambda: send_verification_email(user))
     return render_template("templates/auth/resent.html", email=email)
 
 
@@ -220,7 +220,7 @@ def account():
                     .order_by(Workshop.starts_at))
     browsers = UserSession.select().where(UserSession.user == g.user).count()
     return render_template("templates/auth/account.html", user=g.user, orders=orders, bookings=bookings,
-                           browsers=browsers)
+                           browsers=browsers, statement=statement(g.user.id), reasons=REASON_LABELS)
 
 
 @bp.before_app_request

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, g, make_response, redirect, render_template,
 from peewee import IntegrityError
 
 from .accounts import safe_next
-from .db import database
+from .db import current_read, transaction_with_retry
 from .htmx import is_fragment_request, redirect_via_htmx
 from .models import CartItem, Product, User
 from .orders import CheckoutRefused, place_order
@@ -63,6 +63,14 @@ def parse_quantity(raw, default=None):
     return quantity
 
 
+def parse_cents(raw):
+    """A whole number of cents from a hidden field (0 to 10 million), or None when it is not one."""
+    text = str(raw or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        return None
+    return int(text)
+
+
 def product_for(sku):
     """The product a form names by SKU, or CartError."""
     product = Product.get_or_none(Product.sku == (sku or "").strip().upper()[:16])
@@ -72,24 +80,47 @@ def product_for(sku):
 
 
 def add_to_cart(user, sku, quantity):
-    """Add `quantity` of a product to the cart (on top of any already there), within stock."""
+    """Add `quantity` of a product to the cart (on top of any already there), within stock and the cap.
+
+    One conditional statement per attempt, so simultaneous adds are all counted (no read-then-write):
+    `quantity = quantity + n` only while the line's new total stays within the stock and MAX_QUANTITY;
+    when there is no line yet, an INSERT, and if a parallel add inserted it first (duplicate key),
+    the UPDATE again.
+    """
     product = product_for(sku)
-    with database.atomic():
-        line = CartItem.get_or_none(CartItem.user == user, CartItem.product == product)
-        wanted = quantity + (line.quantity if line else 0)
-        problem = stock_problem(product, wanted)
-        if problem:
-            raise CartError(problem if not line else f"{problem} You already have {line.quantity} in your cart.")
-        if line:
-            CartItem.update(quantity=wanted).where(CartItem.id == line.id).execute()
-        else:
+    limit = min(MAX_QUANTITY, product.stock)
+
+    def grow_line():
+        """The UPDATE that adds to an existing line within the limit; True when it did."""
+        return bool(CartItem.update(quantity=CartItem.quantity + quantity)
+                    .where(CartItem.user == user.id, CartItem.product == product.id,
+                           CartItem.quantity + quantity <= limit).execute())
+
+    def add():
+        if grow_line():
+            return
+        line = current_read(CartItem.select().where(CartItem.user == user.id, CartItem.product == product.id)).first()
+        if line is None and quantity <= limit:
             try:
-                with database.atomic():
-                    CartItem.create(user=user, product=product, quantity=quantity)
-            except IntegrityError:  # a double-click added the line a moment ago
-                CartItem.update(quantity=CartItem.quantity + quantity).where(
-                    CartItem.user == user, CartItem.product == product).execute()
+                CartItem.insert(user=user.id, product=product.id, quantity=quantity).execute()
+                return
+            except IntegrityError:  # a simultaneous add made the line a moment ago
+                if grow_line():
+                    return
+                line = current_read(CartItem.select().where(CartItem.user == user.id,
+                                                            CartItem.product == product.id)).first()
+        raise over_limit(product, quantity, line.quantity if line else 0)
+
+    transaction_with_retry(add)
     return product
+
+
+def over_limit(product, adding, already):
+    """The refusal for an add that would take a line past the stock or the per-line cap."""
+    problem = stock_problem(product, adding + already)
+    if problem is None:
+        problem = f"You can buy at most {MAX_QUANTITY} of one plant in an order."
+    return CartError(problem if not already else f"{problem} You already have {already} in your cart.")
 
 
 def set_quantity(user, sku, quantity):
@@ -98,15 +129,22 @@ def set_quantity(user, sku, quantity):
     problem = stock_problem(product, quantity)
     if problem:
         raise CartError(problem)
-    changed = CartItem.update(quantity=quantity).where(CartItem.user == user, CartItem.product == product).execute()
-    if not changed and not CartItem.select().where(CartItem.user == user, CartItem.product == product).exists():
-        raise CartError(f"{product.name} is not in your cart any more.")
+
+    def update():
+        changed = (CartItem.update(quantity=quantity)
+                   .where(CartItem.user == user.id, CartItem.product == product.id).execute())
+        if not changed and not CartItem.select().where(CartItem.user == user.id,
+                                                       CartItem.product == product.id).exists():
+            raise CartError(f"{product.name} is not in your cart any more.")
+
+    transaction_with_retry(update)
 
 
 def remove_from_cart(user, sku):
     """Take a product out of the cart (nothing happens if it was not there)."""
     product = product_for(sku)
-    CartItem.delete().where(CartItem.user == user, CartItem.product == product).execute()
+    transaction_with_retry(
+        lambda: CartItem.delete().where(CartItem.user == user.id, CartItem.product == product.id).execute())
     return product
 
 
@@ -219,11 +257,12 @@ def checkout():
     if g.user is None:
         return redirect_via_htmx(url_for("auth.login", next=url_for("cart.view")))
     key = (request.form.get("idempotency_key") or "").strip()
-    if not key or len(key) > 64:
+    expected = parse_cents(request.form.get("expected_total_cents"))
+    if not key or len(key) > 64 or expected is None:
         flash("This checkout form is out of date. Please press Buy again.", "error")
         return redirect(url_for("cart.view"), code=303)
     try:
-        order, _ = place_order(g.user, key)
+        order, _ = place_order(g.user, key, expected)
     except CheckoutRefused as refusal:
         g.user = User.get_by_id(g.user.id)  # the balance may have changed since the request began
         return render_cart(409, str(refusal))

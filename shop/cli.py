@@ -1,4 +1,4 @@
-"""Command-line tools: flask --app wsgi init-db | seed | send-mail | send-test-mail."""
+"""Command-line tools: flask --app wsgi init-db | migrate | seed | send-mail | send-test-mail."""
 import os
 import time
 
@@ -6,8 +6,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .db import database
+from .db import database, transaction_with_retry
 from .mail import queue_email, run_worker
+from .migrations import migrate
 from .models import create_schema
 from .seeding import generate_products, seed_catalogue
 
@@ -20,9 +21,17 @@ def schema_path():
 @click.command("init-db")
 @with_appcontext
 def init_db_command():
-    """Create the tables (safe to run twice: existing tables and rows are kept)."""
+    """Create or upgrade the tables: the same as migrate (safe to run twice: rows are kept)."""
     create_schema(schema_path())
     click.echo(f"Tables ready in {current_app.config['DATABASE_URL']}")
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command():
+    """Apply the versioned migrations this database lacks, in order (safe to run twice)."""
+    applied = migrate()
+    click.echo(f"Applied {', '.join(applied)}" if applied else "Nothing to apply: the database is up to date")
 
 
 @click.command("seed")
@@ -69,15 +78,16 @@ def send_mail_command(once, interval):
 @with_appcontext
 def send_test_mail_command(recipient):
     """Queue a test message to RECIPIENT (then `flask send-mail --once` delivers it)."""
-    with database.atomic():
-        row = queue_email(recipient, "Fernhouse test message", "test",
-                          message="Your Fernhouse mail settings work.")
+    with database.connection_context():
+        row = transaction_with_retry(lambda: queue_email(recipient, "Fernhouse test message", "test",
+                                                         message="Your Fernhouse mail settings work."))
     click.echo(f"Queued message {row.id} to {recipient}")
 
 
 def init_app(app):
     """Register the commands with the app's CLI."""
     app.cli.add_command(init_db_command)
+    app.cli.add_command(migrate_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(send_test_mail_command)

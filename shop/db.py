@@ -1,9 +1,15 @@
-"""The database: one Peewee proxy, bound at start-up to SQLite or MySQL from DATABASE_URL."""
+"""The database: one Peewee proxy, bound at start-up to SQLite or MySQL from DATABASE_URL, and the
+one way to run a write transaction (transaction_with_retry)."""
+import logging
 import os
+import random
+import time
 from urllib.parse import unquote, urlsplit
 
-from peewee import DatabaseProxy, IntegrityError, InterfaceError, SqliteDatabase
+from peewee import DatabaseProxy, InterfaceError, OperationalError, SqliteDatabase
 from playhouse.pool import PooledMySQLDatabase
+
+log = logging.getLogger(__name__)
 
 # Every model binds to this proxy; create_app() points it at the real database.
 database = DatabaseProxy()
@@ -34,7 +40,7 @@ def open_database(url, project_root=".", pool_size=20):
         if not name:
             raise ValueError("DATABASE_URL for MySQL needs a database name: mysql://user:pw@host:3306/shop")
         # A pool: each new PyMySQL connection costs a TLS handshake attempt (~20 ms here).
-        return PooledMySQLDatabase(
+        return ShopMySQLDatabase(
             name,
             host=parts.hostname or "127.0.0.1",
             port=parts.port or 3306,
@@ -47,6 +53,26 @@ def open_database(url, project_root=".", pool_size=20):
             connect_timeout=5,
         )
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or mysql://, not {parts.scheme or url!r}")
+
+
+# Read your own writes on a Galera cluster: with wsrep_sync_wait = 1 a node applies every write set
+# the cluster has committed before it answers a read, so a receipt opened right after checkout
+# through another node is there. 0 turns it off (see docs/SCALING.md for what it costs).
+WSREP_SYNC_WAIT = int(os.environ.get("DATABASE_WSREP_SYNC_WAIT", "1"))
+
+
+class ShopMySQLDatabase(PooledMySQLDatabase):
+    """The MySQL/MariaDB pool, which sets up each new connection for a Galera node when it is one."""
+
+    def _connect(self):
+        """Open a connection; on a Galera node (wsrep_on) ask it to wait for the cluster before reads."""
+        conn = super()._connect()
+        with conn.cursor() as cursor:
+            cursor.execute("SHOW VARIABLES LIKE 'wsrep_on'")  # empty on MySQL, OFF on a single MariaDB
+            row = cursor.fetchone()
+            if row and str(row[1]).upper() == "ON":
+                cursor.execute("SET SESSION wsrep_sync_wait = %s", (WSREP_SYNC_WAIT,))
+        return conn
 
 
 def is_mysql(db=None):
@@ -74,15 +100,20 @@ def init_app(app):
             database.close()
 
 
+def error_code(error):
+    """The MySQL error number of a database error (1213, 4025...), or None (SQLite, or no number)."""
+    args = getattr(error, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
 # MariaDB reports a failed CHECK as error 4025 and MySQL as 3819; PyMySQL maps neither to
 # IntegrityError, so code that relies on a CHECK backstop asks this function instead.
 CHECK_VIOLATION_CODES = {4025, 3819}
 
 
 def is_check_violation(error):
-    """True when a database error is a CHECK constraint refusing a write."""
-    code = error.args[0] if error.args and isinstance(error.args[0], int) else None
-    return isinstance(error, IntegrityError) or code in CHECK_VIOLATION_CODES or "CHECK constraint" in str(error)
+    """True when a database error is a CHECK constraint refusing a write (not a duplicate key)."""
+    return error_code(error) in CHECK_VIOLATION_CODES or "CHECK constraint" in str(error)
 
 
 def write_transaction():
@@ -90,19 +121,57 @@ def write_transaction():
 
     A deferred SQLite transaction that reads first and writes later fails at once with "database is
     locked" when another writer committed in between; IMMEDIATE makes it wait its turn instead.
-    InnoDB needs no such thing: its UPDATEs lock the rows they change.
+    InnoDB needs no such thing: its locking reads and UPDATEs lock the rows they touch.
+    Use transaction_with_retry(); this is its inner half.
     """
     return database.atomic() if is_mysql() else database.atomic("IMMEDIATE")
 
 
-# Deadlock (1213) and lock wait timeout (1205) are transient on InnoDB: the transaction is retried.
-RETRYABLE_CODES = {1213, 1205}
+# Transient conflicts that a fresh attempt of the whole transaction cures:
+# 1213 deadlock, which is also how Galera reports a certification conflict (at COMMIT);
+# 1205 lock wait timeout; 1020 "record has changed since last read" (MariaDB snapshot isolation);
+# 1047 "WSREP has not yet prepared node for application use" (a node rejoining the cluster);
+# SQLite's "database is locked" after its busy timeout.
+RETRYABLE_CODES = {1213, 1205, 1020, 1047}
+RETRYABLE_TEXT = ("database is locked", "database table is locked", "database is busy")
+ATTEMPTS = 6
+BACKOFF_SECONDS = 0.01  # the first pause is up to 10 ms, doubling each time (jittered)
+
+
+class ShopBusy(Exception):
+    """The database stayed too busy for every attempt: nothing was changed; the customer may retry."""
 
 
 def is_retryable(error):
     """True for a database error that a fresh attempt of the same transaction can cure."""
-    code = error.args[0] if error.args and isinstance(error.args[0], int) else None
-    return code in RETRYABLE_CODES or "database is locked" in str(error)
+    text = str(error).lower()
+    return error_code(error) in RETRYABLE_CODES or any(fragment in text for fragment in RETRYABLE_TEXT)
+
+
+def transaction_with_retry(work, attempts=ATTEMPTS):
+    """Run work() in one write transaction and return what it returns: the only way the shop writes.
+
+    On a deadlock, lock wait timeout, Galera certification conflict or SQLite lock the transaction
+    has been rolled back whole, so work() runs again from the start after a short jittered pause.
+    When every attempt failed, ShopBusy: the error pages turn it into "very busy, nothing was
+    changed, try again", never a 500. work() must do nothing outside the database that it cannot
+    repeat (the outbox makes emails part of the transaction). No savepoints inside: a deadlock
+    hidden behind ROLLBACK TO SAVEPOINT would leave a dead transaction looking alive.
+    """
+    if database.in_transaction():
+        raise RuntimeError("transaction_with_retry() cannot run inside another transaction")
+    for attempt in range(attempts):
+        try:
+            with write_transaction():
+                return work()
+        except (OperationalError, InterfaceError) as error:
+            if not is_retryable(error):
+                raise
+            if attempt == attempts - 1:
+                log.warning("gave up after %s attempts: %s", attempts, error)
+                raise ShopBusy(str(error)) from error
+            time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
+    raise AssertionError("unreachable")
 
 
 def current_read(query):
@@ -125,6 +194,6 @@ UNAVAILABLE_TEXT = ("database is locked", "unable to open database", "disk i/o e
 
 def is_unavailable(error):
     """True when a database error means the database cannot answer now (worth a 503 and a retry)."""
-    code = error.args[0] if error.args and isinstance(error.args[0], int) else None
     text = str(error).lower()
-    return isinstance(error, InterfaceError) or code in UNAVAILABLE_CODES or any(t in text for t in UNAVAILABLE_TEXT)
+    return (isinstance(error, InterfaceError) or error_code(error) in UNAVAILABLE_CODES
+            or any(fragment in text for fragment in UNAVAILABLE_TEXT))

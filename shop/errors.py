@@ -1,10 +1,11 @@
-"""Friendly error pages: 404, 405, 500, and 503 while the database is unreachable."""
+"""Friendly error pages: 404, 405, 500, 503 while the database is unreachable or too busy."""
 import logging
 
-from flask import render_template
+from flask import make_response, render_template
 from peewee import InterfaceError, OperationalError
 
-from .db import is_check_violation, is_unavailable
+from .db import ShopBusy, is_check_violation, is_unavailable
+from .htmx import is_fragment_request
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +24,31 @@ def error_page(status, title=None, message=None):
                            message=message or default_message), status
 
 
+def notice_or_page(status, title, message, headers=None):
+    """An error for a person: the error page, or for htmx a notice swapped into the page's
+    #page-notice (HX-Retarget), so a busy shop never replaces a cart or a card with a whole page."""
+    if is_fragment_request():
+        response = make_response(render_template("partials/errors/notice.html", title=title, message=message), status)
+        response.headers["HX-Retarget"] = "#page-notice"
+        response.headers["HX-Reswap"] = "innerHTML"
+    else:
+        response = make_response(*error_page(status, title, message))
+    response.headers.update(headers or {})
+    return response
+
+
 def init_app(app):
     """Register the error handlers."""
     for status in (400, 404, 405, 500):
         app.register_error_handler(status, lambda error, status=status: error_page(status))
+
+    @app.errorhandler(ShopBusy)
+    def shop_busy(error):
+        """Every attempt of a write met a conflict (deadlock, lock wait, cluster certification):
+        nothing was changed, and saying so is better than a 500."""
+        return notice_or_page(503, "The shop is very busy right now.",
+                              "Nothing was changed and nothing was charged. Please try again in a moment.",
+                              {"Retry-After": "2"})
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -40,6 +62,6 @@ def init_app(app):
             log.exception("database error")  # a bug (bad SQL), not an outage: say so in the log
             return error_page(500)
         log.error("database unavailable: %s", error)
-        response, status = error_page(503, "The shop is having a short rest",
-                                      "Our database is not answering right now. Please try again in a minute.")
-        return response, 503, {"Retry-After": "30"}
+        return notice_or_page(503, "The shop is having a short rest.",
+                              "Our database is not answering right now. Please try again in a minute.",
+                              {"Retry-After": "30"})

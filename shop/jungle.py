@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 
 from .accounts import login_required
+from .db import transaction_with_retry
 from .htmx import is_fragment_request
 from .models import JunglePlant, OrderItem, Product
 
@@ -50,7 +51,9 @@ def water(plant_id):
     plant = JunglePlant.get_or_none(JunglePlant.id == plant_id, JunglePlant.user == g.user)
     if plant is None:
         abort(404)
-    JunglePlant.update(last_watered_on=date.today()).where(JunglePlant.id == plant.id).execute()
+    today = date.today()
+    transaction_with_retry(
+        lambda: JunglePlant.update(last_watered_on=today).where(JunglePlant.id == plant.id).execute())
     if is_fragment_request():
         return render_template("partials/jungle/jungle.html", **jungle_context(g.user))
     return redirect(url_for("jungle.index"), code=303)

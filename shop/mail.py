@@ -16,6 +16,7 @@ from email.utils import formataddr, make_msgid
 import yagmail
 from flask import current_app, render_template
 
+from .db import transaction_with_retry
 from .models import EmailOutbox, utcnow
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ class MailConfigError(Exception):
 def queue_email(recipient, subject, template, **context):
     """Render templates/email/<template>.txt and .html and add the message to the outbox.
 
-    Call it inside the caller's database.atomic() block: the email is written in that transaction.
+    Call it inside the caller's transaction (transaction_with_retry): the email is written in that transaction.
     """
     context.setdefault("base_url", current_app.config["BASE_URL"])
     context.setdefault("subject", subject)
@@ -87,8 +88,9 @@ def claim_due(worker, now, limit):
     # Read the whole candidate list first: an open SELECT would pin SQLite's read snapshot
     # and make the UPDATEs below fail with "database is locked" when another worker writes.
     for (row_id,) in list(candidates.tuples()):
-        changed = (EmailOutbox.update(claimed_by=worker, claimed_at=now)
-                   .where(EmailOutbox.id == row_id, EmailOutbox.sent_at.is_null(), free).execute())
+        changed = transaction_with_retry(
+            lambda row_id=row_id: EmailOutbox.update(claimed_by=worker, claimed_at=now)
+            .where(EmailOutbox.id == row_id, EmailOutbox.sent_at.is_null(), free).execute())
         if changed == 1:
             claimed.append(row_id)
     return claimed
@@ -97,9 +99,10 @@ def claim_due(worker, now, limit):
 def record_failure(row, now, error):
     """Keep the message queued with the error and the time of the next try."""
     attempts = row.attempts + 1
-    (EmailOutbox.update(attempts=attempts, last_error=str(error)[:2000], claimed_by=None, claimed_at=None,
-                        next_attempt_at=now + retry_delay(attempts))
-     .where(EmailOutbox.id == row.id).execute())
+    transaction_with_retry(
+        lambda: EmailOutbox.update(attempts=attempts, last_error=str(error)[:2000], claimed_by=None,
+                                   claimed_at=None, next_attempt_at=now + retry_delay(attempts))
+        .where(EmailOutbox.id == row.id).execute())
     log.warning("email %s to %s not delivered (attempt %s of %s): %s",
                 row.id, row.recipient, attempts, MAX_ATTEMPTS, error)
 
@@ -131,9 +134,10 @@ def deliver_due(limit=50, now=None, worker=None):
                 record_failure(row, now, error)
                 failed += 1
                 continue
-            (EmailOutbox.update(sent_at=utcnow(), attempts=row.attempts + 1, last_error=None,
-                                claimed_by=None, claimed_at=None)
-             .where(EmailOutbox.id == row.id).execute())
+            transaction_with_retry(
+                lambda row=row: EmailOutbox.update(sent_at=utcnow(), attempts=row.attempts + 1, last_error=None,
+                                                   claimed_by=None, claimed_at=None)
+                .where(EmailOutbox.id == row.id).execute())
             sent += 1
     finally:
         client.close()

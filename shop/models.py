@@ -267,6 +267,35 @@ class JunglePlant(BaseModel):
         table_name = "jungle_plants"
 
 
+class BalanceLedger(BaseModel):
+    """One change to a customer's balance. For every user, balance_cents = SUM(delta_cents):
+    every balance change writes its row in the same transaction (shop/ledger.py)."""
+
+    REASONS = ("opening_balance", "order", "booking", "refund", "adjustment")
+
+    id = AutoField()
+    user = ForeignKeyField(User, backref="ledger", column_name="user_id", on_delete="RESTRICT", index=False)
+    delta_cents = IntegerField()
+    reason = CharField(max_length=20)
+    reference = CharField(max_length=40, default="")  # the order or booking number
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "balance_ledger"
+        indexes = ((("user", "id"), False),)
+
+
+class SchemaMigration(BaseModel):
+    """A migration applied to this database (shop/migrations/), by its four-digit version."""
+
+    version = CharField(max_length=4, primary_key=True)
+    name = CharField(max_length=100)
+    applied_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "schema_migrations"
+
+
 class RateLimitHit(BaseModel):
     """One counted attempt (a failed login, a live check) for throttling shared by all workers."""
 
@@ -281,26 +310,28 @@ class RateLimitHit(BaseModel):
 
 ALL_MODELS = [
     User, UserSession, Category, Guide, Product, Review, CartItem, Order, OrderItem,
-    EmailOutbox, Workshop, Booking, JunglePlant, RateLimitHit,
+    EmailOutbox, Workshop, Booking, JunglePlant, RateLimitHit, BalanceLedger, SchemaMigration,
 ]
 
 
 def schema_statements(path):
-    """The CREATE statements of schema.sql, comments removed, one string each."""
+    """The statements of an SQL file, comments removed, one string each (triggers kept whole)."""
     lines = [line.split("--", 1)[0] for line in open(path, encoding="utf-8")]
-    return [stmt.strip() for stmt in "\n".join(lines).split(";") if stmt.strip()]
+    statements, current = [], []
+    for line in lines:
+        current.append(line)
+        text = "\n".join(current).strip()
+        # a CREATE TRIGGER ... BEGIN ... END; has semicolons inside: it ends only at "END;"
+        inside_trigger = text.upper().startswith("CREATE TRIGGER") and not text.upper().endswith("END;")
+        if text.endswith(";") and not inside_trigger:
+            statements.append(text[:-1].strip())
+            current = []
+    tail = "\n".join(current).strip()
+    return [stmt for stmt in statements + ([tail] if tail else []) if stmt]
 
 
-def create_schema(schema_path):
-    """Create every table that is missing: schema.sql on MySQL, the models on SQLite. Safe to repeat."""
-    from .db import is_mysql
+def create_schema(schema_path=None):
+    """Bring the database to the newest schema by applying the versioned migrations (init-db)."""
+    from .migrations import migrate
 
-    with database.connection_context():
-        if is_mysql():
-            for statement in schema_statements(schema_path):
-                database.execute_sql(statement)
-        else:
-            from .search import create_sqlite_index
-
-            database.create_tables(ALL_MODELS, safe=True)
-            create_sqlite_index()
+    return migrate()

@@ -8,6 +8,12 @@ def format_cents(cents):
     return f"{sign}${dollars:,}.{rest:02d}"
 
 
+def format_signed_cents(cents):
+    """A change of money with its sign, as a statement shows it: +$200.00, −$68.00 (a true minus)."""
+    return ("+" if cents > 0 else "\u2212" if cents < 0 else "") + format_cents(abs(cents))
+
+
 def init_app(app):
-    """Register the `money` template filter."""
+    """Register the `money` and `signed_money` template filters."""
     app.add_template_filter(format_cents, "money")
+    app.add_template_filter(format_signed_cents, "signed_money")

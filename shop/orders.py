@@ -1,199 +1,211 @@
-"""Money moves here and only here: checkout, and the order history that records it.
+"""Money moves here and only here: checkout, workshop bookings, and the order history.
 
-place_order() is one database transaction. Stock is reserved and the balance charged with
-conditional UPDATEs (`... WHERE stock >= qty`, `... WHERE balance_cents >= total`) whose row counts
-say whether they happened, so no interleaving of requests can make stock or a balance negative.
-The CHECK constraints in schema.sql are the database's own backstop behind them.
+Each purchase is one transaction run by db.transaction_with_retry(). It locks what it reads, always
+in the same order, so two requests never deadlock on each other's locks and never act on a stale read:
+
+    1. the customer's users row        (SELECT ... FOR UPDATE: one purchase per customer at a time)
+    2. the customer's cart lines       (FOR UPDATE: the lines bought are the lines deleted)
+    3. the products, by id             (FOR UPDATE: stock checked on the current value)
+    (bookings: 1, then the workshop row)
+
+Stock and the balance still change by conditional UPDATEs (`... WHERE stock >= qty`,
+ledger.move_balance()) and the CHECK constraints in schema.sql stay the database's last backstop.
+On a Galera cluster the row locks are local to one node; a purchase racing on another node fails
+certification at COMMIT (error 1213) and transaction_with_retry() runs it again, now seeing the
+other purchase. SQLite takes its whole-database write lock at BEGIN IMMEDIATE.
 """
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, g, render_template
-from peewee import IntegrityError, OperationalError
+from peewee import IntegrityError
 
 from .accounts import login_required
-from .db import current_read, is_retryable, write_transaction
+from .db import current_read, transaction_with_retry
+from .ledger import InsufficientBalance, move_balance
 from .mail import queue_email
 from .money import format_cents
 from .models import Booking, CartItem, JunglePlant, Order, OrderItem, Product, User, Workshop, utcnow
 
 bp = Blueprint("orders", __name__)
 
-ATTEMPTS = 3
+NUMBER_TRIES = 3  # a random order number colliding twice in a row is practically impossible
+RECENT_ORDER = timedelta(minutes=10)
 
 
 class CheckoutRefused(Exception):
     """The order cannot go through; the message says why, and nothing was changed."""
 
 
-def new_order_number(today=None):
-    """A readable order number like FH-261124-482193: the date, then six random digits."""
-    today = today or date.today()
-    return f"FH-{today:%y%m%d}-{secrets.randbelow(1_000_000):06d}"
-
-
-def cart_lines(user):
-    """The customer's cart lines with their products, in product-id order (the order rows get locked)."""
-    return list(CartItem.select(CartItem, Product).join(Product)
-                .where(CartItem.user == user).order_by(Product.id))
-
-
-def reserve_stock(line):
-    """Take the line's quantity from stock, only if that much is there; refuse and name the plant if not."""
-    changed = (Product.update(stock=Product.stock - line.quantity)
-               .where(Product.id == line.product.id, Product.stock >= line.quantity).execute())
-    if changed != 1:
-        left = current_read(Product.select(Product.stock).where(Product.id == line.product.id)).scalar()
-        if not left:
-            raise CheckoutRefused(f"{line.product.name} has just sold out. Remove it from your cart to buy the rest.")
-        raise CheckoutRefused(f"Only {left} of {line.product.name} left, and your cart has {line.quantity}. "
-                              "Lower the quantity to buy the rest.")
-
-
-def charge_balance(user, total_cents):
-    """Take the total from the balance, only if the balance covers it; refuse with both figures if not."""
-    if total_cents == 0:
-        # A conditional UPDATE that subtracts 0 changes no row, and PyMySQL reports changed rows,
-        # not matched ones: a free order would look refused. Nothing to charge, so no UPDATE.
-        return
-    changed = (User.update(balance_cents=User.balance_cents - total_cents)
-               .where(User.id == user.id, User.balance_cents >= total_cents).execute())
-    if changed != 1:
-        balance = current_read(User.select(User.balance_cents).where(User.id == user.id)).scalar()
-        raise CheckoutRefused(f"Your balance is {format_cents(balance)} and this order costs {format_cents(total_cents)}. "
-                              "Remove something from your cart to go ahead.")
-
-
-class Line:
-    """One thing to buy: a product and a quantity (a cart line, or given directly)."""
-
-    def __init__(self, product, quantity):
-        self.product, self.quantity = product, quantity
-
-
-def lines_for(items):
-    """Lines for explicit (product id, quantity) pairs, read fresh, in product-id order."""
-    wanted = dict(items)
-    products = Product.select().where(Product.id.in_(list(wanted))).order_by(Product.id)
-    return [Line(product, wanted[product.id]) for product in products]
-
-
-def _place_order_once(user, idempotency_key, items):
-    """One attempt at the checkout transaction; see place_order()."""
-    with write_transaction():
-        lines = cart_lines(user) if items is None else lines_for(items)
-        if not lines:
-            raise CheckoutRefused("Your cart is empty.")
-        total = sum(line.quantity * line.product.price_cents for line in lines)  # today's prices
-        for line in lines:
-            reserve_stock(line)
-        charge_balance(user, total)
-        balance_after = User.select(User.balance_cents).where(User.id == user.id).scalar()
-        order = Order.create(number=new_order_number(), user=user, total_cents=total,
-                             balance_after_cents=balance_after, idempotency_key=idempotency_key)
-        order_items = [OrderItem.create(order=order, product=line.product, product_name=line.product.name,
-                                        quantity=line.quantity, unit_price_cents=line.product.price_cents)
-                       for line in lines]
-        for order_item in order_items:
-            if order_item.product.light:  # a plant, not a pot or a tool: it joins My Jungle
-                JunglePlant.create(user=user, product=order_item.product, order_item=order_item,
-                                   acquired_on=order.created_at.date())
-        if items is None:
-            CartItem.delete().where(CartItem.user == user).execute()
-        queue_email(user.email, f"Your Fernhouse order {order.number}", "order_confirmation",
-                    user=user, order=order, items=order_items)
-    return order
-
-
-def run_once_per_key(model, user, idempotency_key, attempt, refused):
-    """Run a money-moving transaction at most once per (user, key); return (record, created).
-
-    A record already made with the key is returned instead of running again. When `attempt` is
-    refused, or a parallel request with the same key won the unique index, the first record is shown
-    if there is one. InnoDB deadlocks and lock timeouts are retried.
-    """
-    def existing():
-        return model.get_or_none(model.user == user, model.idempotency_key == idempotency_key)
-
-    for attempt_number in range(ATTEMPTS):
-        first = existing()
-        if first:
-            return first, False
-        try:
-            return attempt(), True
-        except refused:
-            # A double-click's second request can find the cart already bought by the first:
-            # show that order rather than "your cart is empty".
-            first = existing()
-            if first:
-                return first, False
-            raise
-        except IntegrityError:
-            # Either the same key committed first in a parallel request (the unique index on
-            # user + key refuses a second record), or a random number collided: try again.
-            continue
-        except OperationalError as error:
-            if not is_retryable(error) or attempt_number == ATTEMPTS - 1:
-                raise
-    first = existing()
-    if first:
-        return first, False
-    raise refused("The shop is very busy right now and this did not go through. Please try again.")
-
-
-def place_order(user, idempotency_key, items=None):
-    """Buy the whole cart (or the given (product id, quantity) pairs) or nothing; return (order, created).
-
-    A repeated idempotency key returns the first order instead of buying again.
-    Raises CheckoutRefused (nothing changed) when the cart is empty, a plant is short, or the balance
-    does not cover the total.
-    """
-    return run_once_per_key(Order, user, idempotency_key,
-                            lambda: _place_order_once(user, idempotency_key, items), CheckoutRefused)
+class PriceChanged(CheckoutRefused):
+    """Today's total differs from the total the customer saw: nothing was charged."""
 
 
 class BookingRefused(Exception):
     """The booking cannot go through; the message says why, and nothing was changed."""
 
 
-def reserve_seats(workshop, seats):
-    """Take seats from the workshop, only if that many are left; refuse with the number left if not."""
-    changed = (Workshop.update(seats_left=Workshop.seats_left - seats)
-               .where(Workshop.id == workshop.id, Workshop.seats_left >= seats).execute())
+def new_number(prefix, today=None):
+    """A readable number like FH-261124-482193 (orders) or WS-... (bookings): date, six random digits."""
+    today = today or date.today()
+    return f"{prefix}-{today:%y%m%d}-{secrets.randbelow(1_000_000):06d}"
+
+
+def lock_user(user_id):
+    """Lock 1: the customer's row, so one customer's purchases run one after another."""
+    return current_read(User.select().where(User.id == user_id)).get()
+
+
+def locked_cart(user_id):
+    """Lock 2: the cart lines, in product-id order."""
+    return list(current_read(CartItem.select().where(CartItem.user == user_id).order_by(CartItem.product)))
+
+
+def locked_products(product_ids):
+    """Lock 3: the products of the cart, by id, read as they are now: {id: product}."""
+    query = Product.select().where(Product.id.in_(product_ids)).order_by(Product.id)
+    return {product.id: product for product in current_read(query)}
+
+
+def already_made(model, user_id, idempotency_key):
+    """The order or booking this key already made (a resent form), read past any snapshot."""
+    return current_read(model.select().where(model.user == user_id,
+                                             model.idempotency_key == idempotency_key)).first()
+
+
+def empty_cart_message(user_id):
+    """Why there is nothing to buy, naming the order that just bought the cart (another tab) if any."""
+    recent = (Order.select(Order.number).where(Order.user == user_id, Order.created_at >= utcnow() - RECENT_ORDER)
+              .order_by(Order.id.desc()).first())
+    if recent:
+        return f"Your cart is empty. It was bought a moment ago in order {recent.number}; nothing more was charged."
+    return "Your cart is empty."
+
+
+def stock_refusal(product, quantity):
+    """Refuse a line the stock cannot cover, naming the plant."""
+    if product.stock <= 0:
+        return CheckoutRefused(f"{product.name} has just sold out. Remove it from your cart to buy the rest.")
+    return CheckoutRefused(f"Only {product.stock} of {product.name} left, and your cart has {quantity}. "
+                           "Lower the quantity to buy the rest.")
+
+
+def take_stock(product, quantity):
+    """Take the quantity from stock; the WHERE keeps it from ever going negative."""
+    changed = (Product.update(stock=Product.stock - quantity)
+               .where(Product.id == product.id, Product.stock >= quantity).execute())
     if changed != 1:
-        left = current_read(Workshop.select(Workshop.seats_left).where(Workshop.id == workshop.id)).scalar()
+        raise stock_refusal(Product.get_by_id(product.id), quantity)
+
+
+def _checkout(user_id, idempotency_key, expected_total_cents):
+    """The checkout transaction's body; see place_order()."""
+    user = lock_user(user_id)
+    first = already_made(Order, user_id, idempotency_key)
+    if first:
+        return first, False
+    lines = locked_cart(user_id)
+    if not lines:
+        raise CheckoutRefused(empty_cart_message(user_id))
+    products = locked_products([line.product_id for line in lines])
+    total = sum(line.quantity * products[line.product_id].price_cents for line in lines)
+    if expected_total_cents is not None and total != expected_total_cents:
+        raise PriceChanged(f"Prices changed since your cart was shown: the total is now {format_cents(total)}, "
+                           f"not {format_cents(expected_total_cents)}. Nothing was charged. "
+                           "Check the new total and press Buy again.")
+    for line in lines:
+        if products[line.product_id].stock < line.quantity:
+            raise stock_refusal(products[line.product_id], line.quantity)
+    for line in lines:
+        take_stock(products[line.product_id], line.quantity)
+    number = new_number("FH")
+    try:
+        balance_after = move_balance(user_id, -total, "order", number)
+    except InsufficientBalance as short:
+        raise CheckoutRefused(f"Your balance is {format_cents(short.balance_cents)} and this order costs "
+                              f"{format_cents(total)}. Remove something from your cart to go ahead.") from None
+    order = Order.create(number=number, user=user_id, total_cents=total, balance_after_cents=balance_after,
+                         idempotency_key=idempotency_key)
+    items = []
+    for line in lines:
+        product = products[line.product_id]
+        item = OrderItem.create(order=order, product=product, product_name=product.name,
+                                quantity=line.quantity, unit_price_cents=product.price_cents)
+        items.append(item)
+        if product.light:  # a plant, not a pot or a tool: it joins My Jungle
+            JunglePlant.create(user=user_id, product=product, order_item=item, acquired_on=order.created_at.date())
+    deleted = CartItem.delete().where(CartItem.id.in_([line.id for line in lines])).execute()
+    if deleted != len(lines):  # cannot happen while lock 2 holds; if it ever did, buy nothing
+        raise CheckoutRefused("Your cart changed while the order was being placed. Nothing was charged.")
+    queue_email(user.email, f"Your Fernhouse order {order.number}", "order_confirmation",
+                user=user, order=order, items=items)
+    return order, True
+
+
+def with_fresh_number(work, model, user_id, idempotency_key):
+    """Run work() in a retried transaction; a duplicate key means a random number collided (run it
+    again) or the same form committed first on another server (return that record)."""
+    for attempt in range(NUMBER_TRIES):
+        try:
+            return transaction_with_retry(work)
+        except IntegrityError:
+            first = model.get_or_none(model.user == user_id, model.idempotency_key == idempotency_key)
+            if first:
+                return first, False
+            if attempt == NUMBER_TRIES - 1:
+                raise
+
+
+def place_order(user, idempotency_key, expected_total_cents=None):
+    """Buy the whole cart or nothing; return (order, created).
+
+    The same idempotency key returns the first order instead of buying again; a second tab (another
+    key) finds the cart empty. Raises PriceChanged when expected_total_cents (the total the cart
+    page showed; the checkout form always sends it) differs from today's, CheckoutRefused when the
+    cart is empty, a plant is short or the balance does not cover the total, and db.ShopBusy when
+    the database stayed too busy. In every refusal nothing was changed.
+    """
+    return with_fresh_number(lambda: _checkout(user.id, idempotency_key, expected_total_cents),
+                             Order, user.id, idempotency_key)
+
+
+def _book(user_id, workshop_id, seats, idempotency_key):
+    """The booking transaction's body; see book_workshop()."""
+    user = lock_user(user_id)
+    first = already_made(Booking, user_id, idempotency_key)
+    if first:
+        return first, False
+    workshop = current_read(Workshop.select().where(Workshop.id == workshop_id)).get()
+    if workshop.starts_at <= utcnow():
+        raise BookingRefused(f"{workshop.title} has already taken place.")
+    if workshop.seats_left < seats:
+        left = workshop.seats_left
         raise BookingRefused(f"{workshop.title} is fully booked." if not left else
                              f"Only {left} seat{'s' if left != 1 else ''} left for {workshop.title}.")
-
-
-def _book_once(user, workshop, seats, idempotency_key):
-    """One attempt at the booking transaction; see book_workshop()."""
-    with write_transaction():
-        reserve_seats(workshop, seats)
-        total = seats * workshop.price_cents
-        try:
-            charge_balance(user, total)
-        except CheckoutRefused as refusal:
-            raise BookingRefused(str(refusal).replace("this order", "this booking")
-                                 .replace(" Remove something from your cart to go ahead.", "")) from None
-        booking = Booking.create(number=new_order_number().replace("FH-", "WS-"), workshop=workshop, user=user,
-                                 seats=seats, total_cents=total, idempotency_key=idempotency_key)
-        balance = User.select(User.balance_cents).where(User.id == user.id).scalar()
-        queue_email(user.email, f"Booked: {workshop.title}", "booking_confirmation", user=user,
-                    workshop=workshop, booking=booking, balance_cents=balance)
-    return booking
+    (Workshop.update(seats_left=Workshop.seats_left - seats)
+     .where(Workshop.id == workshop_id, Workshop.seats_left >= seats).execute())
+    total = seats * workshop.price_cents
+    number = new_number("WS")
+    try:
+        balance = move_balance(user_id, -total, "booking", number)
+    except InsufficientBalance as short:
+        raise BookingRefused(f"Your balance is {format_cents(short.balance_cents)} and this booking costs "
+                             f"{format_cents(total)}.") from None
+    booking = Booking.create(number=number, workshop=workshop, user=user_id, seats=seats, total_cents=total,
+                             idempotency_key=idempotency_key)
+    queue_email(user.email, f"Booked: {workshop.title}", "booking_confirmation", user=user,
+                workshop=workshop, booking=booking, balance_cents=balance)
+    return booking, True
 
 
 def book_workshop(user, workshop, seats, idempotency_key):
     """Book seats and pay from the balance, all or nothing; return (booking, created).
 
-    The same rules as a purchase: conditional updates for seats and balance, one transaction with
-    the confirmation email, and a repeated idempotency key returns the first booking.
+    The same rules and lock order as a purchase: the user row, then the workshop row; a repeated
+    idempotency key returns the first booking. Raises BookingRefused with nothing changed.
     """
-    if workshop.starts_at <= utcnow():
-        raise BookingRefused(f"{workshop.title} has already taken place.")
-    return run_once_per_key(Booking, user, idempotency_key,
-                            lambda: _book_once(user, workshop, seats, idempotency_key), BookingRefused)
+    return with_fresh_number(lambda: _book(user.id, workshop.id, seats, idempotency_key),
+                             Booking, user.id, idempotency_key)
 
 
 def get_order_or_404(number):

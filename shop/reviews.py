@@ -2,7 +2,7 @@
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from peewee import IntegrityError, fn
 
-from .db import write_transaction
+from .db import current_read, transaction_with_retry
 from .htmx import is_fragment_request
 from .models import Order, OrderItem, Product, Review, User
 
@@ -43,15 +43,22 @@ def add_review(user, product, rating_text, body):
         raise ReviewRefused(f"Please keep the review under {BODY_MAX:,} characters.")
     if not has_bought(user, product):
         raise ReviewRefused("Only customers who bought this plant can review it.")
+
+    def save():
+        # The shop's lock order (users, then products; see orders.py): a review racing a purchase of
+        # the same plant waits for it instead of deadlocking with it.
+        current_read(User.select(User.id).where(User.id == user.id)).get()
+        current_read(Product.select(Product.id).where(Product.id == product.id)).get()
+        Review.create(product=product, user=user, rating=rating, body=body)
+        # Two statements on purpose: MySQL evaluates SET left to right, so one statement that
+        # also bumped rating_count would depend on the order of its assignments.
+        # ROUND: SQLite does not enforce DECIMAL(3,2) and would keep every digit.
+        new_rating = fn.ROUND((Product.rating * Product.rating_count + rating) / (Product.rating_count + 1), 2)
+        Product.update(rating=new_rating).where(Product.id == product.id).execute()
+        Product.update(rating_count=Product.rating_count + 1).where(Product.id == product.id).execute()
+
     try:
-        with write_transaction():
-            Review.create(product=product, user=user, rating=rating, body=body)
-            # Two statements on purpose: MySQL evaluates SET left to right, so one statement that
-            # also bumped rating_count would depend on the order of its assignments.
-            # ROUND: SQLite does not enforce DECIMAL(3,2) and would keep every digit.
-            new_rating = fn.ROUND((Product.rating * Product.rating_count + rating) / (Product.rating_count + 1), 2)
-            Product.update(rating=new_rating).where(Product.id == product.id).execute()
-            Product.update(rating_count=Product.rating_count + 1).where(Product.id == product.id).execute()
+        transaction_with_retry(save)
     except IntegrityError:
         raise ReviewRefused("You have already reviewed this plant.") from None
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from .db import transaction_with_retry
 from .models import RateLimitHit, utcnow
 
 csrf = CSRFProtect()
@@ -64,14 +65,15 @@ def seconds_until_allowed(bucket, limit, window_seconds):
 
 def record_hit(bucket):
     """Count one attempt against a bucket (and now and then forget hits older than a day)."""
-    RateLimitHit.create(bucket=bucket[:150])
+    transaction_with_retry(lambda: RateLimitHit.create(bucket=bucket[:150]))
     if secrets.randbelow(200) == 0:
-        RateLimitHit.delete().where(RateLimitHit.created_at < utcnow() - timedelta(days=1)).execute()
+        day_ago = utcnow() - timedelta(days=1)
+        transaction_with_retry(lambda: RateLimitHit.delete().where(RateLimitHit.created_at < day_ago).execute())
 
 
 def clear_hits(bucket):
     """Forget a bucket's attempts (after a successful login)."""
-    RateLimitHit.delete().where(RateLimitHit.bucket == bucket[:150]).execute()
+    transaction_with_retry(lambda: RateLimitHit.delete().where(RateLimitHit.bucket == bucket[:150]).execute())
 
 
 def client_address():

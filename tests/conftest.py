@@ -15,12 +15,14 @@ from werkzeug.serving import make_server
 
 from shop import PROJECT_ROOT, create_app
 from shop.db import database
-from shop.models import ALL_MODELS, create_schema
+from shop.models import ALL_MODELS, SchemaMigration, create_schema
 from shop.seeding import seed_catalogue
 
 MYSQL_URL = os.environ.get("SHOP_TEST_MYSQL_URL", "").strip()
 REQUIRE_MYSQL = os.environ.get("SHOP_REQUIRE_MYSQL") == "1"
 REQUIRE_BROWSER = os.environ.get("SHOP_REQUIRE_BROWSER") == "1"
+REQUIRE_CLUSTER = os.environ.get("SHOP_REQUIRE_CLUSTER") == "1"
+GALERA_SCRIPT = os.path.join(PROJECT_ROOT, "scripts", "galera-cluster")
 CHROMIUM = os.environ.get("SHOP_CHROMIUM", "/usr/bin/chromium")
 SCHEMA = os.path.join(PROJECT_ROOT, "schema.sql")
 ARTIFACTS = os.path.join(PROJECT_ROOT, "test-artifacts")
@@ -78,6 +80,40 @@ def make_mysql_database(mysql_server_url):
             cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
 
 
+def ports_free(base, count=24):
+    """True when none of the ports base .. base+count-1 is listening on loopback."""
+    for port in range(base, base + count):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def galera_cluster():
+    """A real 3-node MariaDB Galera cluster on loopback (scripts/galera-cluster), started once per
+    session: yields the three nodes' server URLs. A skip when galera-4 is missing (a failure when
+    SHOP_REQUIRE_CLUSTER=1)."""
+    import subprocess
+    import tempfile
+
+    needs = ["/usr/sbin/mariadbd", "/usr/lib/galera/libgalera_smm.so", shutil.which("rsync") or "/nonexistent"]
+    if not all(os.path.exists(path) for path in needs) or os.geteuid() != 0:
+        missing("a Galera cluster needs mariadb-server, galera-4, rsync and root to start it", REQUIRE_CLUSTER)
+    base = next((port for port in range(23306, 33306, 1000) if ports_free(port)), None)
+    if base is None:
+        missing("no free ports for the Galera cluster", REQUIRE_CLUSTER)
+    workdir = tempfile.mkdtemp(prefix="fh-galera-")
+    started = subprocess.run([GALERA_SCRIPT, "start", workdir, str(base)], capture_output=True, text=True, timeout=400)
+    try:
+        if started.returncode != 0:
+            missing(f"the Galera cluster did not start: {started.stderr[-2000:]}", REQUIRE_CLUSTER)
+        yield [f"mysql://root@127.0.0.1:{base + 10 * node}" for node in range(3)]
+    finally:
+        subprocess.run([GALERA_SCRIPT, "stop", workdir], capture_output=True, timeout=120)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 @pytest.fixture(scope="session", params=["sqlite", "mysql"])
 def database_url(request, tmp_path_factory):
     """One database per engine for the whole session, with the schema created; tests run on both."""
@@ -101,10 +137,24 @@ def close_pool(app):
 
 
 def empty_all_tables():
-    """Delete every row, children before parents, so each test starts from nothing."""
+    """Delete every row, children before parents, so each test starts from nothing (the record of
+    applied migrations stays: it describes the schema, which the tests share)."""
     with database.connection_context():
         for model in reversed(ALL_MODELS):
-            model.delete().execute()
+            if model is not SchemaMigration:
+                model.delete().execute()
+
+
+def assert_ledger_balanced():
+    """The money invariant: for every user, balance_cents = SUM(balance_ledger.delta_cents), and no
+    balance or stock below zero. Every test that used the database ends with it (fixture `app`)."""
+    from shop.ledger import mismatches
+    from shop.models import Product, User
+
+    with database.connection_context():
+        assert mismatches() == [], "balance differs from the sum of the ledger: (user id, balance, ledger sum)"
+        assert User.select().where(User.balance_cents < 0).count() == 0
+        assert Product.select().where(Product.stock < 0).count() == 0
 
 
 @pytest.fixture
@@ -122,6 +172,7 @@ def app(database_url):
     })
     empty_all_tables()
     yield app
+    assert_ledger_balanced()
     close_pool(app)
 
 
@@ -153,15 +204,34 @@ def csrf_token(client, url="/"):
 
 def create_user(username="fernfan", email="fern@example.com", password="Gr33n-Fingers", verified=True,
                 balance_cents=100_00):
-    """A customer straight in the database (fast: used where registration itself is not tested)."""
+    """A customer straight in the database (fast: used where registration itself is not tested),
+    with the opening-balance row the ledger needs."""
     from shop.accounts import new_member_id
+    from shop.db import transaction_with_retry
+    from shop.ledger import open_balance
     from shop.models import User, utcnow
 
-    with database.connection_context():
-        return User.create(member_id=new_member_id(), username=username, username_lower=username.lower(),
+    def create():
+        user = User.create(member_id=new_member_id(), username=username, username_lower=username.lower(),
                            email=email, password_hash=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
                            .hash(password), balance_cents=balance_cents,
                            verified_at=utcnow() if verified else None)
+        open_balance(user.id, balance_cents)
+        return user
+
+    with database.connection_context():
+        return transaction_with_retry(create)
+
+
+def buy(app, user, items, key="test-order"):
+    """Put (product id, quantity) pairs in the customer's cart and check out: the real checkout."""
+    from shop.models import CartItem, User
+    from shop.orders import place_order
+
+    with app.test_request_context(), database.connection_context():
+        for product_id, quantity in items:
+            CartItem.create(user=user.id, product=product_id, quantity=quantity)
+        return place_order(User.get_by_id(user.id), key)
 
 
 class AuthActions:

@@ -4,10 +4,9 @@ from pathlib import Path
 import pytest
 
 from shop.db import database
-from shop.models import Order, Product, User
-from shop.orders import place_order
+from shop.models import Order, Product
 
-from .conftest import create_user, log_in_browser
+from .conftest import buy, create_user, log_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +31,7 @@ def test_no_serious_accessibility_problems(seeded, app, live_server, browser, wi
     user = create_user(balance_cents=200_00)
     with database.connection_context():
         basil = Product.get(Product.sku == "FH-10042").id
-    with app.test_request_context():
-        place_order(User.get_by_id(user.id), "a11y", items=[(basil, 2)])
+    buy(app, user, [(basil, 2)], "a11y")
     with database.connection_context():
         order = Order.get().number
     # axe is injected as a script, which the shop's own CSP would (rightly) block.

@@ -5,10 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from shop.db import database
-from shop.models import JunglePlant, Product, User, Workshop
-from shop.orders import place_order
+from shop.models import JunglePlant, Product, Workshop
 
-from .conftest import create_user, log_in_browser, screenshot
+from .conftest import buy, create_user, log_in_browser, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -51,8 +50,7 @@ def test_jungle_watering_in_place(seeded, live_server, page, app):
     user = create_user(balance_cents=300_00)
     with database.connection_context():
         ids = [Product.get(Product.sku == sku).id for sku in ("FH-10001", "FH-10025", "FH-10016")]
-    with app.test_request_context():
-        place_order(User.get_by_id(user.id), "jungle", items=[(i, 1) for i in ids])
+    buy(app, user, [(i, 1) for i in ids], "jungle")
     with database.connection_context():
         JunglePlant.update(acquired_on=date.today() - timedelta(days=9)).execute()
     log_in_browser(page, live_server.url)

@@ -8,9 +8,9 @@ import pytest
 from shop.db import database
 from shop.finder import ROOM_LIGHT, SKILL, SPACE
 from shop.models import Booking, EmailOutbox, Guide, JunglePlant, Product, User, Workshop, utcnow
-from shop.orders import BookingRefused, book_workshop, place_order
+from shop.orders import BookingRefused, book_workshop
 
-from .conftest import create_user, csrf_token
+from .conftest import buy, create_user, csrf_token
 
 HX = {"HX-Request": "true"}
 
@@ -104,8 +104,7 @@ def gardener(seeded, client, auth):
     with database.connection_context():
         monstera = Product.get(Product.sku == "FH-10001")
         pot = Product.get(Product.sku == "FH-10055")
-    with client.application.test_request_context():
-        place_order(fresh_user(user), "jungle-1", items=[(monstera.id, 2), (pot.id, 1)])
+    buy(client.application, user, [(monstera.id, 2), (pot.id, 1)], "jungle-1")
     auth.login()
     return user
 

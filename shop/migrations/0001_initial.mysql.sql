@@ -1,0 +1,220 @@
+-- Fernhouse: the MySQL / MariaDB schema (InnoDB, utf8mb4).
+-- `flask --app wsgi init-db` applies this file on MySQL; it is safe to run twice.
+-- On SQLite the Peewee models in shop/models.py create the same tables;
+-- tests/test_schema.py proves the two agree, column by column and index by index.
+-- Money is integer cents. CHECK constraints are the database's own backstop:
+-- MariaDB (10.2+) and MySQL (8.0.16+) enforce them.
+
+CREATE TABLE IF NOT EXISTS users (
+  id              INT AUTO_INCREMENT PRIMARY KEY,
+  member_id       VARCHAR(16)  NOT NULL,
+  username        VARCHAR(32)  NOT NULL,
+  username_lower  VARCHAR(32)  NOT NULL,  -- the unique key: Alice and alice are one name
+  email           VARCHAR(254) NOT NULL,  -- stored normalised and lower-cased
+  password_hash   VARCHAR(255) NOT NULL,  -- argon2id PHC string
+  verified_at     DATETIME     NULL,
+  balance_cents   INT          NOT NULL,
+  created_at      DATETIME     NOT NULL,
+  UNIQUE KEY users_member_id (member_id),
+  UNIQUE KEY users_username_lower (username_lower),
+  UNIQUE KEY users_email (email),
+  CONSTRAINT users_balance_not_negative CHECK (balance_cents >= 0)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- One row per signed-in browser: the cookie carries a random token, this table its SHA-256.
+CREATE TABLE IF NOT EXISTS user_sessions (
+  id           INT AUTO_INCREMENT PRIMARY KEY,
+  user_id      INT         NOT NULL,
+  token_hash   VARCHAR(64) NOT NULL,
+  created_at   DATETIME    NOT NULL,
+  last_seen_at DATETIME    NOT NULL,
+  UNIQUE KEY user_sessions_token_hash (token_hash),
+  KEY user_sessions_user_id (user_id),
+  CONSTRAINT user_sessions_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS categories (
+  id          INT AUTO_INCREMENT PRIMARY KEY,
+  slug        VARCHAR(64)  NOT NULL,
+  name        VARCHAR(100) NOT NULL,
+  description TEXT         NOT NULL,
+  position    INT          NOT NULL,
+  UNIQUE KEY categories_slug (slug)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS guides (
+  id         INT AUTO_INCREMENT PRIMARY KEY,
+  slug       VARCHAR(80)  NOT NULL,
+  title      VARCHAR(150) NOT NULL,
+  family     VARCHAR(100) NOT NULL,
+  summary    TEXT         NOT NULL,
+  body       TEXT         NOT NULL,
+  created_at DATETIME     NOT NULL,
+  UNIQUE KEY guides_slug (slug),
+  FULLTEXT KEY guides_fulltext (title, family, summary, body)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS products (
+  id               INT AUTO_INCREMENT PRIMARY KEY,
+  sku              VARCHAR(16)  NOT NULL,  -- FH-10042
+  name             VARCHAR(150) NOT NULL,
+  latin_name       VARCHAR(150) NOT NULL,
+  category_id      INT          NOT NULL,
+  guide_id         INT          NULL,
+  price_cents      INT          NOT NULL,
+  rating           DECIMAL(3,2) NOT NULL,  -- 0.00 to 5.00
+  rating_count     INT          NOT NULL,
+  stock            INT          NOT NULL,
+  light            VARCHAR(16)  NULL,      -- low, medium, bright, direct
+  pet_safe         TINYINT(1)   NULL,
+  difficulty       VARCHAR(16)  NULL,      -- easy, moderate, expert
+  size             VARCHAR(16)  NULL,      -- small, medium, large
+  water_every_days SMALLINT     NULL,
+  description      TEXT         NOT NULL,
+  care_summary     TEXT         NOT NULL,
+  keywords         VARCHAR(255) NOT NULL,  -- category name and tags, for the full-text index
+  created_at       DATETIME     NOT NULL,
+  UNIQUE KEY products_sku (sku),
+  KEY products_category_id_price_cents (category_id, price_cents),
+  KEY products_guide_id (guide_id),
+  KEY products_price_cents (price_cents),
+  KEY products_rating_rating_count (rating, rating_count),
+  KEY products_rating_count (rating_count),  -- the default "featured" order: most reviewed first
+  KEY products_created_at (created_at),
+  KEY products_name (name),               -- name ranges: the first letter typed into search
+  FULLTEXT KEY products_names_fulltext (name, latin_name, keywords),
+  FULLTEXT KEY products_name_fulltext (name),
+  FULLTEXT KEY products_description_fulltext (description),
+  CONSTRAINT products_category_fk FOREIGN KEY (category_id) REFERENCES categories (id) ON DELETE RESTRICT,
+  CONSTRAINT products_guide_fk FOREIGN KEY (guide_id) REFERENCES guides (id) ON DELETE SET NULL,
+  CONSTRAINT products_price_not_negative CHECK (price_cents >= 0),
+  CONSTRAINT products_stock_not_negative CHECK (stock >= 0)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS reviews (
+  id         INT AUTO_INCREMENT PRIMARY KEY,
+  product_id INT      NOT NULL,
+  user_id    INT      NOT NULL,
+  rating     SMALLINT NOT NULL,
+  body       TEXT     NOT NULL,
+  created_at DATETIME NOT NULL,
+  UNIQUE KEY reviews_product_id_user_id (product_id, user_id),
+  KEY reviews_user_id (user_id),
+  CONSTRAINT reviews_product_fk FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE,
+  CONSTRAINT reviews_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
+  CONSTRAINT reviews_rating_range CHECK (rating BETWEEN 1 AND 5)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS cart_items (
+  id         INT AUTO_INCREMENT PRIMARY KEY,
+  user_id    INT      NOT NULL,
+  product_id INT      NOT NULL,
+  quantity   INT      NOT NULL,
+  added_at   DATETIME NOT NULL,
+  UNIQUE KEY cart_items_user_id_product_id (user_id, product_id),
+  KEY cart_items_product_id (product_id),
+  CONSTRAINT cart_items_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
+  CONSTRAINT cart_items_product_fk FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE,
+  CONSTRAINT cart_items_quantity_positive CHECK (quantity > 0)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS orders (
+  id                  INT AUTO_INCREMENT PRIMARY KEY,
+  number              VARCHAR(20) NOT NULL,  -- FH-240117-4821
+  user_id             INT         NOT NULL,
+  total_cents         INT         NOT NULL,
+  balance_after_cents INT         NOT NULL,
+  idempotency_key     VARCHAR(64) NOT NULL,
+  created_at          DATETIME    NOT NULL,
+  UNIQUE KEY orders_number (number),
+  UNIQUE KEY orders_user_id_idempotency_key (user_id, idempotency_key),
+  CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE RESTRICT,
+  CONSTRAINT orders_total_not_negative CHECK (total_cents >= 0)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS order_items (
+  id               INT AUTO_INCREMENT PRIMARY KEY,
+  order_id         INT          NOT NULL,
+  product_id       INT          NOT NULL,
+  product_name     VARCHAR(150) NOT NULL,
+  quantity         INT          NOT NULL,
+  unit_price_cents INT          NOT NULL,
+  KEY order_items_order_id (order_id),
+  KEY order_items_product_id (product_id),
+  CONSTRAINT order_items_order_fk FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE,
+  CONSTRAINT order_items_product_fk FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE RESTRICT,
+  CONSTRAINT order_items_quantity_positive CHECK (quantity > 0),
+  CONSTRAINT order_items_price_not_negative CHECK (unit_price_cents >= 0)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS email_outbox (
+  id              INT AUTO_INCREMENT PRIMARY KEY,
+  recipient       VARCHAR(254) NOT NULL,
+  subject         VARCHAR(255) NOT NULL,
+  body_html       TEXT         NOT NULL,
+  body_text       TEXT         NOT NULL,
+  created_at      DATETIME     NOT NULL,
+  sent_at         DATETIME     NULL,      -- NULL until delivered
+  attempts        INT          NOT NULL,
+  last_error      TEXT         NULL,
+  next_attempt_at DATETIME     NOT NULL,  -- retry back-off
+  claimed_by      VARCHAR(64)  NULL,      -- the worker delivering it now
+  claimed_at      DATETIME     NULL,
+  KEY email_outbox_sent_at_next_attempt_at (sent_at, next_attempt_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS workshops (
+  id               INT AUTO_INCREMENT PRIMARY KEY,
+  slug             VARCHAR(80)  NOT NULL,
+  title            VARCHAR(150) NOT NULL,
+  description      TEXT         NOT NULL,
+  starts_at        DATETIME     NOT NULL,
+  duration_minutes INT          NOT NULL,
+  price_cents      INT          NOT NULL,
+  seats_total      INT          NOT NULL,
+  seats_left       INT          NOT NULL,
+  host             VARCHAR(100) NOT NULL,
+  UNIQUE KEY workshops_slug (slug),
+  CONSTRAINT workshops_price_not_negative CHECK (price_cents >= 0),
+  CONSTRAINT workshops_seats_not_negative CHECK (seats_left >= 0)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS bookings (
+  id              INT AUTO_INCREMENT PRIMARY KEY,
+  number          VARCHAR(20) NOT NULL,
+  workshop_id     INT         NOT NULL,
+  user_id         INT         NOT NULL,
+  seats           INT         NOT NULL,
+  total_cents     INT         NOT NULL,
+  idempotency_key VARCHAR(64) NOT NULL,
+  created_at      DATETIME    NOT NULL,
+  UNIQUE KEY bookings_number (number),
+  UNIQUE KEY bookings_user_id_idempotency_key (user_id, idempotency_key),
+  KEY bookings_workshop_id (workshop_id),
+  CONSTRAINT bookings_workshop_fk FOREIGN KEY (workshop_id) REFERENCES workshops (id) ON DELETE RESTRICT,
+  CONSTRAINT bookings_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE RESTRICT,
+  CONSTRAINT bookings_seats_positive CHECK (seats > 0),
+  CONSTRAINT bookings_total_not_negative CHECK (total_cents >= 0)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS jungle_plants (
+  id              INT  AUTO_INCREMENT PRIMARY KEY,
+  user_id         INT  NOT NULL,
+  product_id      INT  NOT NULL,
+  order_item_id   INT  NULL,
+  acquired_on     DATE NOT NULL,
+  last_watered_on DATE NULL,
+  KEY jungle_plants_user_id (user_id),
+  KEY jungle_plants_product_id (product_id),
+  KEY jungle_plants_order_item_id (order_item_id),
+  CONSTRAINT jungle_plants_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
+  CONSTRAINT jungle_plants_product_fk FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE RESTRICT,
+  CONSTRAINT jungle_plants_order_item_fk FOREIGN KEY (order_item_id) REFERENCES order_items (id) ON DELETE SET NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS rate_limit_hits (
+  id         INT AUTO_INCREMENT PRIMARY KEY,
+  bucket     VARCHAR(150) NOT NULL,  -- e.g. login:ip:127.0.0.1
+  created_at DATETIME     NOT NULL,
+  KEY rate_limit_hits_bucket_created_at (bucket, created_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

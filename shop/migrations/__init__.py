@@ -1,0 +1,85 @@
+"""Versioned migrations: shop/migrations/NNNN_name.py, applied in order, recorded in schema_migrations.
+
+Each migration module has `up(db, mysql)`, which changes the schema (and data) one step; the runner
+applies the ones this database has not had yet, in version order, and records each in
+schema_migrations as it finishes. `flask --app wsgi migrate` and `init-db` both call migrate().
+A database made before migrations existed (by the old "init-db creates what is missing") is
+brought up by 0001, which creates only what is missing, exactly as init-db used to.
+"""
+import importlib
+import os
+import re
+
+from ..db import database, is_mysql
+from ..models import SchemaMigration, utcnow
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MIGRATION_FILE = re.compile(r"^(\d{4})_(\w+)\.py$")
+LOCK_NAME = "fernhouse_migrate"
+
+CREATE_TABLE = {
+    True: """CREATE TABLE IF NOT EXISTS schema_migrations (
+               version    VARCHAR(4)   NOT NULL PRIMARY KEY,
+               name       VARCHAR(100) NOT NULL,
+               applied_at DATETIME     NOT NULL
+             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci""",
+    False: """CREATE TABLE IF NOT EXISTS "schema_migrations" ("version" VARCHAR(4) NOT NULL PRIMARY KEY,
+               "name" VARCHAR(100) NOT NULL, "applied_at" DATETIME NOT NULL)""",
+}
+
+
+def available():
+    """Every migration in this folder: [(version, name)], oldest first."""
+    found = [MIGRATION_FILE.match(name) for name in sorted(os.listdir(HERE))]
+    return [(match.group(1), match.group(2)) for match in found if match]
+
+
+def load(version, name):
+    """The module of one migration."""
+    return importlib.import_module(f"{__name__}.{version}_{name}")
+
+
+def applied_versions():
+    """The versions recorded in schema_migrations (the table is created if missing)."""
+    database.execute_sql(CREATE_TABLE[is_mysql()])
+    return {version for (version,) in SchemaMigration.select(SchemaMigration.version).tuples()}
+
+
+def sql_file(name):
+    """The statements of an .sql file beside the migrations (for the frozen first schema)."""
+    from ..models import schema_statements
+
+    return schema_statements(os.path.join(HERE, name))
+
+
+def migrate():
+    """Apply every migration this database lacks, in order; return the versions applied now.
+
+    Two processes migrating at once (two app hosts starting) wait for each other: a named lock
+    on MySQL, the write lock of BEGIN IMMEDIATE on SQLite.
+    """
+    mysql = is_mysql()
+    done = []
+    with database.connection_context():
+        if mysql:
+            database.execute_sql("SELECT GET_LOCK(%s, 120)", (LOCK_NAME,))
+        try:
+            for version, name in available():
+                if mysql:
+                    # MySQL commits DDL at once, so a migration is not one transaction there: each
+                    # is written to be safe to run again (IF NOT EXISTS) should it stop half-way.
+                    if version in applied_versions():
+                        continue
+                    load(version, name).up(database, mysql)
+                    SchemaMigration.create(version=version, name=name, applied_at=utcnow())
+                else:
+                    with database.atomic("IMMEDIATE"):
+                        if version in applied_versions():
+                            continue
+                        load(version, name).up(database, mysql)
+                        SchemaMigration.create(version=version, name=name, applied_at=utcnow())
+                done.append(version)
+        finally:
+            if mysql:
+                database.execute_sql("SELECT RELEASE_LOCK(%s)", (LOCK_NAME,))
+    return done
