@@ -2,8 +2,8 @@
 concurrent clients for a bounded time on loopback, then a check of the books.
 
 Clients browse, search, register, log in and buy. Afterwards: no negative balance or stock, money and
-stock conserved (initial = final + what the orders took), and every order has exactly one confirmation
-email in the outbox. Prints a table; bench/run.py stores the figures in bench/results.json.
+stock conserved (initial = final + what the orders took), the ledger equals every balance, and every
+order has exactly one confirmation email in the outbox. Prints a table; bench/run.py stores the figures in bench/results.json.
 """
 import os
 import random
@@ -26,6 +26,7 @@ import pymysql  # noqa: E402
 from shop import create_app  # noqa: E402
 from shop.accounts import ARGON2_PROFILES  # noqa: E402
 from shop.db import database  # noqa: E402
+from shop.ledger import mismatches  # noqa: E402
 from shop.models import EmailOutbox, Order, OrderItem, Product, User, create_schema  # noqa: E402
 from shop.seeding import generate_products, seed_catalogue  # noqa: E402
 
@@ -34,6 +35,7 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", "30"))
 PRODUCTS = int(os.environ.get("LOAD_PRODUCTS", "5000"))
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
+TOTAL = re.compile(r'name="expected_total_cents" value="(\d+)"')
 SEARCHES = ["mo", "fern", "monstera", "cactus", "FH-10042", "palm", "ph", "aloe", "green wave"]
 
 
@@ -105,8 +107,11 @@ class Client:
                       data={"sku": f"FH-{10001 + rng.randrange(68)}", "quantity": rng.randint(1, 3)})
         page = self.call("GET /cart", "GET", "/cart")
         key = KEY.search(page.text) if page is not None else None
-        if key:
-            self.call("POST /checkout", "POST", "/checkout", data={"idempotency_key": key.group(1), "csrf_token": token})
+        total = TOTAL.search(page.text) if page is not None else None
+        if key and total:
+            self.call("POST /checkout", "POST", "/checkout", data={"idempotency_key": key.group(1),
+                                                                   "expected_total_cents": total.group(1),
+                                                                   "csrf_token": token})
 
 
 def run_clients(base, verify, seconds, clients):
@@ -151,6 +156,7 @@ def books(app, balances_before, stock_before):
         for item in OrderItem.select():
             sold[item.product_id] += item.quantity
         stock = {product.id: product.stock for product in Product.select(Product.id, Product.stock)}
+        ledger_mismatches = len(mismatches())
         confirmations = defaultdict(int)
         for mail in EmailOutbox.select().where(EmailOutbox.subject.startswith("Your Fernhouse order ")):
             confirmations[mail.subject.rsplit(" ", 1)[1]] += 1
@@ -160,6 +166,8 @@ def books(app, balances_before, stock_before):
         "negative_balances": sum(1 for value in balances.values() if value < 0),
         "negative_stock": sum(1 for value in stock.values() if value < 0),
         "money_conserved": money_ok,
+        "ledger_equals_balance": ledger_mismatches == 0,
+        "ledger_mismatches": ledger_mismatches,
         "stock_conserved": all(stock_before[pid] == stock[pid] + sold[pid] for pid in stock_before),
         "orders_with_exactly_one_email": sum(1 for order in orders if confirmations[order.number] == 1),
         "lost_or_duplicate_emails": sum(1 for order in orders if confirmations[order.number] != 1),

@@ -1,5 +1,6 @@
 """make bench: the search fragment at 100,000 products, over real HTTP, on SQLite and MariaDB,
-then the mixed-workload load test of bench/load.py on MariaDB.
+then the mixed-workload load test of bench/load.py on MariaDB, and what read-your-writes costs on a
+3-node Galera cluster (bench/cluster.py).
 
 For each database: seed 100,000 generated products (timed), start gunicorn with 2 workers, send a
 fixed list of as-you-type queries one at a time (p50/p95 per kind), then from 8 concurrent clients
@@ -27,6 +28,7 @@ from shop.db import database  # noqa: E402
 from shop.models import Product, create_schema  # noqa: E402
 from shop.seeding import generate_products, seed_catalogue  # noqa: E402
 
+from cluster import cluster_bench, print_cluster  # noqa: E402  (bench/cluster.py)
 from load import load_test, print_load  # noqa: E402  (bench/load.py)
 
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "100000"))
@@ -256,9 +258,12 @@ def main():
         print("\n[mariadb] load test: mixed workload ...", flush=True)
         load = load_test(MYSQL_URL)
         print_load(load)
+    print("\n[galera] read your own writes across nodes ...", flush=True)
+    cluster = cluster_bench()
+    print_cluster(cluster)
     with open(RESULTS, "w") as handle:
         json.dump({"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": "2 cores",
-                   "results": results, "load_test": load}, handle, indent=2)
+                   "results": results, "load_test": load, "cluster": cluster}, handle, indent=2)
     print("\nwritten to bench/results.json")
 
 

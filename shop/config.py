@@ -27,6 +27,9 @@ def load_config(project_root, env=None):
         "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY if dev else ""),
         "DATABASE_URL": _env("DATABASE_URL", "sqlite:///instance/shop.db"),
         "DATABASE_POOL_SIZE": int(_env("DATABASE_POOL_SIZE", "20")),
+        # on a Galera node: 1 = reads wait until the node has applied the cluster's writes (read your
+        # own writes through any node), 0 = off. Ignored by a single MySQL/MariaDB server.
+        "DATABASE_WSREP_SYNC_WAIT": int(_env("DATABASE_WSREP_SYNC_WAIT", "1")),
         "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "MAIL_BACKEND": _env("MAIL_BACKEND", "outbox" if dev else "smtp"),
         "MAIL_HOST": _env("MAIL_HOST", "smtp.gmail.com"),

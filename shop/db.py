@@ -23,7 +23,7 @@ SQLITE_PRAGMAS = {
 }
 
 
-def open_database(url, project_root=".", pool_size=20):
+def open_database(url, project_root=".", pool_size=20, wsrep_sync_wait=1):
     """Return an unconnected Peewee database for a sqlite:/// or mysql:// URL."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
@@ -40,7 +40,7 @@ def open_database(url, project_root=".", pool_size=20):
         if not name:
             raise ValueError("DATABASE_URL for MySQL needs a database name: mysql://user:pw@host:3306/shop")
         # A pool: each new PyMySQL connection costs a TLS handshake attempt (~20 ms here).
-        return ShopMySQLDatabase(
+        db = ShopMySQLDatabase(
             name,
             host=parts.hostname or "127.0.0.1",
             port=parts.port or 3306,
@@ -52,17 +52,21 @@ def open_database(url, project_root=".", pool_size=20):
             timeout=10,
             connect_timeout=5,
         )
+        db.wsrep_sync_wait = wsrep_sync_wait
+        return db
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or mysql://, not {parts.scheme or url!r}")
 
 
-# Read your own writes on a Galera cluster: with wsrep_sync_wait = 1 a node applies every write set
-# the cluster has committed before it answers a read, so a receipt opened right after checkout
-# through another node is there. 0 turns it off (see docs/SCALING.md for what it costs).
-WSREP_SYNC_WAIT = int(os.environ.get("DATABASE_WSREP_SYNC_WAIT", "1"))
-
-
 class ShopMySQLDatabase(PooledMySQLDatabase):
-    """The MySQL/MariaDB pool, which sets up each new connection for a Galera node when it is one."""
+    """The MySQL/MariaDB pool, which sets up each new connection for a Galera node when it is one.
+
+    Read your own writes on a Galera cluster: with wsrep_sync_wait = 1 a node applies every write set
+    the cluster has committed before it answers a read, so a receipt opened right after checkout
+    through another node is there. 0 turns it off (DATABASE_WSREP_SYNC_WAIT; docs/SCALING.md says
+    what it costs). A server that is not a Galera node is left as it is.
+    """
+
+    wsrep_sync_wait = 1
 
     def _connect(self):
         """Open a connection; on a Galera node (wsrep_on) ask it to wait for the cluster before reads."""
@@ -71,7 +75,7 @@ class ShopMySQLDatabase(PooledMySQLDatabase):
             cursor.execute("SHOW VARIABLES LIKE 'wsrep_on'")  # empty on MySQL, OFF on a single MariaDB
             row = cursor.fetchone()
             if row and str(row[1]).upper() == "ON":
-                cursor.execute("SET SESSION wsrep_sync_wait = %s", (WSREP_SYNC_WAIT,))
+                cursor.execute("SET SESSION wsrep_sync_wait = %s", (int(self.wsrep_sync_wait),))
         return conn
 
 
@@ -83,7 +87,8 @@ def is_mysql(db=None):
 
 def init_app(app):
     """Bind the proxy to the app's database and open/close a connection around each request."""
-    db = open_database(app.config["DATABASE_URL"], app.config["PROJECT_ROOT"], app.config["DATABASE_POOL_SIZE"])
+    db = open_database(app.config["DATABASE_URL"], app.config["PROJECT_ROOT"], app.config["DATABASE_POOL_SIZE"],
+                       app.config["DATABASE_WSREP_SYNC_WAIT"])
     database.initialize(db)
     app.extensions["database"] = db
 

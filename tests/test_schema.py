@@ -29,22 +29,33 @@ def describe(server_url, name):
     return columns, indexes, tables
 
 
-def build(url, use_models):
-    """Create the tables in an empty database from the models or from schema.sql."""
+def build(url, how):
+    """Create the tables in an empty database: from the models, from schema.sql, or by the migrations."""
     app = create_app({"DATABASE_URL": url, "SHOP_ENV": "testing", "SECRET_KEY": TEST_SECRET})
     with app.app_context(), database.connection_context():
-        if use_models:
+        if how == "models":
             database.create_tables(ALL_MODELS)
+        elif how == "schema.sql":
+            for statement in schema_statements(SCHEMA):
+                database.execute_sql(statement)
         else:
-            create_schema(SCHEMA)
-            create_schema(SCHEMA)  # twice: init-db must be safe to repeat
+            create_schema()
+            create_schema()  # twice: init-db and migrate must be safe to repeat
     close_pool(app)
+
+
+def test_schema_sql_matches_the_migrated_database(make_mysql_database, mysql_server_url):
+    from_sql, migrated = make_mysql_database("fh_sql"), make_mysql_database("fh_migrated")
+    build(from_sql, "schema.sql")
+    build(migrated, "migrations")
+    assert describe(mysql_server_url, from_sql.rsplit("/", 1)[1]) == \
+        describe(mysql_server_url, migrated.rsplit("/", 1)[1])
 
 
 def test_schema_sql_matches_the_models(make_mysql_database, mysql_server_url):
     from_sql, from_models = make_mysql_database("fh_sql"), make_mysql_database("fh_models")
-    build(from_sql, use_models=False)
-    build(from_models, use_models=True)
+    build(from_sql, "schema.sql")
+    build(from_models, "models")
     sql_columns, sql_indexes, sql_tables = describe(mysql_server_url, from_sql.rsplit("/", 1)[1])
     model_columns, model_indexes, _ = describe(mysql_server_url, from_models.rsplit("/", 1)[1])
 
@@ -62,7 +73,7 @@ def test_schema_sql_matches_the_models(make_mysql_database, mysql_server_url):
 
 def test_contract_columns_exist(make_mysql_database, mysql_server_url):
     url = make_mysql_database()
-    build(url, use_models=False)
+    build(url, "migrations")
     columns, indexes, _ = describe(mysql_server_url, url.rsplit("/", 1)[1])
     contract = {
         "users": "id member_id username email password_hash verified_at balance_cents created_at",
@@ -71,6 +82,8 @@ def test_contract_columns_exist(make_mysql_database, mysql_server_url):
         "orders": "id number user_id total_cents created_at",
         "order_items": "id order_id product_id quantity unit_price_cents",
         "email_outbox": "id recipient subject body_html body_text created_at sent_at attempts last_error",
+        "balance_ledger": "id user_id delta_cents reason reference created_at",
+        "schema_migrations": "version applied_at",
     }
     for table, names in contract.items():
         for column in names.split():
@@ -83,7 +96,7 @@ def test_contract_columns_exist(make_mysql_database, mysql_server_url):
 
 def test_check_constraints_hold_on_mariadb(make_mysql_database):
     url = make_mysql_database()
-    build(url, use_models=False)
+    build(url, "migrations")
     app = create_app({"DATABASE_URL": url, "SHOP_ENV": "testing", "SECRET_KEY": TEST_SECRET})
     with app.app_context(), database.connection_context():
         category = Category.create(slug="ferns", name="Ferns")

@@ -1,0 +1,95 @@
+"""Versioned migrations: a database as the previous release left it is upgraded with every row kept."""
+from datetime import datetime
+
+import pytest
+
+from shop import create_app
+from shop.db import database
+from shop.ledger import mismatches
+from shop.migrations import available, migrate, sql_file
+from shop.models import (BalanceLedger, Booking, CartItem, Category, EmailOutbox, Order, OrderItem, Product,
+                         Review, SchemaMigration, User, Workshop)
+from shop.search import search
+
+from .conftest import TEST_SECRET, close_pool
+
+WHEN = datetime(2026, 10, 1, 12, 0, 0)
+
+
+@pytest.fixture(params=["sqlite", "mysql"])
+def empty_database(request, tmp_path):
+    """An empty database of each engine, with the app bound to it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("make_mysql_database")("fh_upgrade")
+    app = create_app({"DATABASE_URL": url, "SHOP_ENV": "testing", "SECRET_KEY": TEST_SECRET})
+    with app.app_context():
+        yield request.param
+    close_pool(app)
+
+
+def build_previous_release(engine):
+    """The tables the release before migrations made (init-db: schema.sql on MySQL, the models on
+    SQLite, frozen as 0001's files), with a customer who bought and booked; no schema_migrations."""
+    with database.connection_context():
+        for statement in sql_file("0001_initial.mysql.sql" if engine == "mysql" else "0001_initial.sqlite.sql"):
+            database.execute_sql(statement)
+        assert not database.table_exists("schema_migrations") and not database.table_exists("balance_ledger")
+        category = Category.create(slug="ferns", name="Ferns", description="", position=1)
+        fern = Product.create(sku="FH-10001", name="Boston Fern", latin_name="Nephrolepis exaltata",
+                              category=category, price_cents=12_00, stock=8, description="A fern.",
+                              keywords="Ferns", light="medium", created_at=WHEN)
+        user = User.create(member_id="FH-AAAA-BBBB", username="Old", username_lower="old", email="old@example.com",
+                           password_hash="x", balance_cents=500_00 - 24_00 - 30_00, created_at=WHEN)
+        order = Order.create(number="FH-261001-000001", user=user, total_cents=24_00,
+                             balance_after_cents=500_00 - 24_00, idempotency_key="k1", created_at=WHEN)
+        OrderItem.create(order=order, product=fern, product_name="Boston Fern", quantity=2, unit_price_cents=12_00)
+        workshop = Workshop.create(slug="terrariums", title="Terrariums", description="Glass gardens.",
+                                   starts_at=datetime(2027, 1, 1, 10), duration_minutes=90, price_cents=30_00,
+                                   seats_total=8, seats_left=7, host="Ana")
+        Booking.create(number="WS-261002-000001", workshop=workshop, user=user, seats=1, total_cents=30_00,
+                       idempotency_key="k2", created_at=datetime(2026, 10, 2))
+        Review.create(product=fern, user=user, rating=5, body="Lush.", created_at=WHEN)
+        CartItem.create(user=user, product=fern, quantity=1, added_at=WHEN)
+        EmailOutbox.create(recipient="old@example.com", subject="Your Fernhouse order FH-261001-000001",
+                           body_html="<p>hi</p>", body_text="hi", created_at=WHEN, next_attempt_at=WHEN)
+
+
+def snapshot():
+    """Every row of the tables the previous release had, as plain tuples."""
+    models = [Category, Product, User, Order, OrderItem, Workshop, Booking, Review, CartItem, EmailOutbox]
+    with database.connection_context():
+        return {model.__name__: sorted(model.select().tuples()) for model in models}
+
+
+def test_upgrading_the_previous_release_keeps_every_row(empty_database):
+    build_previous_release(empty_database)
+    before = snapshot()
+    assert migrate() == [version for version, _ in available()]
+    assert snapshot() == before
+    with database.connection_context():
+        assert [m.version for m in SchemaMigration.select().order_by(SchemaMigration.version)] == ["0001", "0002"]
+        rows = [(row.reason, row.delta_cents, row.reference)
+                for row in BalanceLedger.select().order_by(BalanceLedger.id)]
+        # the history written back: what they started with, then what they spent, in time order
+        assert rows == [("opening_balance", 500_00, ""), ("order", -24_00, "FH-261001-000001"),
+                        ("booking", -30_00, "WS-261002-000001")]
+        assert mismatches() == []
+        # the full-text index still answers (SQLite's FTS5 table and triggers came with 0001)
+        found, _ = search(Product.select(), "boston")
+        assert [product.sku for product in found] == ["FH-10001"]
+    assert migrate() == []  # safe to run twice
+
+
+def test_a_new_database_gets_every_migration_once(empty_database):
+    assert migrate() == ["0001", "0002"]
+    assert migrate() == []
+    with database.connection_context():
+        assert SchemaMigration.select().count() == 2
+        assert database.table_exists("balance_ledger")
+
+
+def test_migration_files_are_numbered_without_gaps():
+    versions = [version for version, _ in available()]
+    assert versions == [f"{n:04d}" for n in range(1, len(versions) + 1)]
