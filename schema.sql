@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS categories (
   name        VARCHAR(100) NOT NULL,
   description TEXT         NOT NULL,
   position    INT          NOT NULL,
+  holds_plants TINYINT(1)  NOT NULL DEFAULT 1,  -- living plants (they join My Jungle), not pots or tools
   UNIQUE KEY categories_slug (slug)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
@@ -51,8 +52,7 @@ CREATE TABLE IF NOT EXISTS guides (
   summary    TEXT         NOT NULL,
   body       TEXT         NOT NULL,
   created_at DATETIME     NOT NULL,
-  UNIQUE KEY guides_slug (slug),
-  FULLTEXT KEY guides_fulltext (title, family, summary, body)
+  UNIQUE KEY guides_slug (slug)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE IF NOT EXISTS products (
@@ -83,9 +83,8 @@ CREATE TABLE IF NOT EXISTS products (
   KEY products_rating_count (rating_count),  -- the default "featured" order: most reviewed first
   KEY products_created_at (created_at),
   KEY products_name (name),               -- name ranges: the first letter typed into search
-  FULLTEXT KEY products_names_fulltext (name, latin_name, keywords),
-  FULLTEXT KEY products_name_fulltext (name),
-  FULLTEXT KEY products_description_fulltext (description),
+  FULLTEXT KEY products_names_fulltext (name, latin_name, keywords),  -- the search (catalog/search.py)
+  FULLTEXT KEY products_name_fulltext (name),                         -- the search's name-only tier
   CONSTRAINT products_category_fk FOREIGN KEY (category_id) REFERENCES categories (id) ON DELETE RESTRICT,
   CONSTRAINT products_guide_fk FOREIGN KEY (guide_id) REFERENCES guides (id) ON DELETE SET NULL,
   CONSTRAINT products_price_not_negative CHECK (price_cents >= 0),

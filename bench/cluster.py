@@ -26,9 +26,9 @@ from argon2 import PasswordHasher  # noqa: E402
 
 from shop import create_app  # noqa: E402
 from shop.db import database, transaction_with_retry  # noqa: E402
-from shop.ledger import open_balance  # noqa: E402
 from shop.migrations import migrate  # noqa: E402
 from shop.models import CartItem, Product, User, utcnow  # noqa: E402
+from shop.orders.ledger import open_balance  # noqa: E402
 from shop.seeding import seed_catalogue  # noqa: E402
 
 SCRIPT = os.path.join(ROOT, "scripts", "galera-cluster")

@@ -24,10 +24,11 @@ sys.path.insert(0, ROOT)
 import pymysql  # noqa: E402
 
 from shop import create_app  # noqa: E402
-from shop.accounts import ARGON2_PROFILES  # noqa: E402
+from shop.accounts.passwords import ARGON2_PROFILES  # noqa: E402
 from shop.db import database  # noqa: E402
-from shop.ledger import mismatches  # noqa: E402
-from shop.models import EmailOutbox, Order, OrderItem, Product, User, create_schema  # noqa: E402
+from shop.migrations import migrate  # noqa: E402
+from shop.models import EmailOutbox, Order, OrderItem, Product, User  # noqa: E402
+from shop.orders.ledger import mismatches  # noqa: E402
 from shop.seeding import generate_products, seed_catalogue  # noqa: E402
 
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "16"))
@@ -184,7 +185,7 @@ def load_test(mysql_server_url, port=5700):
     url = urlunsplit((parts.scheme, parts.netloc, "/fh_load", "", ""))
     app = create_app({"DATABASE_URL": url, "SHOP_ENV": "testing", "SECRET_KEY": "l" * 40})
     with app.app_context(), database.connection_context():
-        create_schema(os.path.join(ROOT, "schema.sql"))
+        migrate()
         seed_catalogue()
         generate_products(PRODUCTS)
         stock_before = {p.id: p.stock for p in Product.select(Product.id, Product.stock)}

@@ -22,14 +22,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import pymysql  # noqa: E402
+from cluster import cluster_bench, print_cluster  # noqa: E402  (bench/cluster.py)
+from load import load_test, print_load  # noqa: E402  (bench/load.py)
 
 from shop import create_app  # noqa: E402
 from shop.db import database  # noqa: E402
-from shop.models import Product, create_schema  # noqa: E402
+from shop.migrations import migrate  # noqa: E402
+from shop.models import Product  # noqa: E402
 from shop.seeding import generate_products, seed_catalogue  # noqa: E402
-
-from cluster import cluster_bench, print_cluster  # noqa: E402  (bench/cluster.py)
-from load import load_test, print_load  # noqa: E402  (bench/load.py)
 
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "100000"))
 MYSQL_URL = os.environ.get("SHOP_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306")
@@ -73,7 +73,7 @@ def seed(url):
     """Create the schema and 100,000 products; return the seconds the generated products took."""
     app = create_app({"DATABASE_URL": url, "SHOP_ENV": "testing", "SECRET_KEY": "b" * 40})
     with app.app_context(), database.connection_context():
-        create_schema(os.path.join(ROOT, "schema.sql"))
+        migrate()
         seed_catalogue()
         started = time.perf_counter()
         generate_products(PRODUCTS)

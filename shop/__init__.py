@@ -9,9 +9,14 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(test_config=None):
     """Build the app: defaults and environment (shop/config.py), then a test's overrides."""
-    from . import (auth, cart, catalog, cli, db, devtools, errors, finder, guides, health, htmx, jungle, money, orders,
-                   reviews, security, workshops)
+    from . import cli, db, devtools, errors, health, htmx, money, security
+    from .accounts import views as accounts_views
+    from .catalog import review_views
+    from .catalog import views as catalog_views
     from .config import check_config, load_config
+    from .orders import cart_views
+    from .orders import views as orders_views
+    from .theme import finder, guides, jungle, workshops
 
     app = Flask(__name__, root_path=PROJECT_ROOT, static_folder="static", template_folder=None)
     app.config.update(load_config(PROJECT_ROOT, (test_config or {}).get("SHOP_ENV")))
@@ -37,11 +42,11 @@ def create_app(test_config=None):
     money.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health.bp)
-    app.register_blueprint(catalog.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(cart.bp)
-    app.register_blueprint(orders.bp)
-    app.register_blueprint(reviews.bp)
+    app.register_blueprint(catalog_views.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(cart_views.bp)
+    app.register_blueprint(orders_views.bp)
+    app.register_blueprint(review_views.bp)
     for theme_page in (guides, finder, jungle, workshops):
         app.register_blueprint(theme_page.bp)
     app.register_blueprint(devtools.bp)

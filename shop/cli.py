@@ -1,5 +1,4 @@
 """Command-line tools: flask --app wsgi init-db | migrate | seed | send-mail | send-test-mail."""
-import os
 import time
 
 import click
@@ -9,20 +8,14 @@ from flask.cli import with_appcontext
 from .db import database, transaction_with_retry
 from .mail import queue_email, run_worker
 from .migrations import migrate
-from .models import create_schema
 from .seeding import generate_products, seed_catalogue
-
-
-def schema_path():
-    """Where schema.sql lives: the project root."""
-    return os.path.join(current_app.config["PROJECT_ROOT"], "schema.sql")
 
 
 @click.command("init-db")
 @with_appcontext
 def init_db_command():
     """Create or upgrade the tables: the same as migrate (safe to run twice: rows are kept)."""
-    create_schema(schema_path())
+    migrate()
     click.echo(f"Tables ready in {current_app.config['DATABASE_URL']}")
 
 
@@ -40,7 +33,7 @@ def migrate_command():
               help="Also generate this many products for benchmarks.")
 def seed_command(count):
     """Load the hand-written seed catalogue, and optionally N generated products."""
-    create_schema(schema_path())
+    migrate()
     with database.connection_context():
         added = seed_catalogue()
         click.echo(f"Seed catalogue: {added} products added")

@@ -1,7 +1,9 @@
-"""The one place that reads htmx's HX-* request headers and decides page or fragment."""
+"""The one place that reads htmx's HX-* request headers and decides page or fragment, and the
+helpers every view answers with: respond() for mutations, login_required, HX-Trigger headers."""
+import functools
 from urllib.parse import urlsplit
 
-from flask import make_response, redirect, render_template, request
+from flask import flash, g, make_response, redirect, render_template, request, url_for
 
 
 def is_fragment_request():
@@ -49,3 +51,36 @@ def init_app(app):
         """Add Vary: HX-Request to every response."""
         response.vary.add("HX-Request")
         return response
+
+
+def login_required(view):
+    """Send anonymous visitors to /login?next=<where they were going>; an htmx request is sent there
+    with HX-Redirect (a full page load), a plain one with a 303."""
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if g.get("user") is None:
+            return redirect_via_htmx(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(**kwargs)
+    return wrapped
+
+
+def set_triggers(response, *events, after_settle=False):
+    """Add htmx events to fire in the browser after this response (HX-Trigger or -After-Settle)."""
+    header = "HX-Trigger-After-Settle" if after_settle else "HX-Trigger"
+    names = [name for name in (response.headers.get(header, "").split(",") + list(events)) if name.strip()]
+    response.headers[header] = ", ".join(dict.fromkeys(name.strip() for name in names))
+    return response
+
+
+def respond(fragment, back_to, message=None, category="success", status=200, triggers=()):
+    """The answer to a form that changed something: for htmx the fragment (rendered HTML with
+    `status`, or a function that makes the whole response, called only then) and its triggers;
+    without JavaScript the message as a flash and a 303 to back_to, so a reload never posts twice."""
+    if is_fragment_request():
+        response = make_response(fragment() if callable(fragment) else fragment)
+        if not callable(fragment):
+            response.status_code = status
+        return set_triggers(response, *triggers) if triggers else response
+    if message:
+        flash(message, category)
+    return redirect(back_to, code=303)

@@ -16,7 +16,7 @@ from email.utils import formataddr, make_msgid
 import yagmail
 from flask import current_app, render_template
 
-from .db import transaction_with_retry
+from .db import database, transaction_with_retry
 from .models import EmailOutbox, utcnow
 
 log = logging.getLogger(__name__)
@@ -146,8 +146,6 @@ def deliver_due(limit=50, now=None, worker=None):
 
 def run_worker(app, interval=5.0, once=False, stop=None):
     """Deliver due messages now, and every `interval` seconds unless `once`; stop when `stop` is set."""
-    from .db import database
-
     stop = stop or threading.Event()
     while True:
         with app.app_context(), database.connection_context():

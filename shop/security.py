@@ -2,6 +2,7 @@
 import math
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -86,3 +87,13 @@ def wait_message(seconds):
     minutes = (seconds + 59) // 60
     return f"Try again in {minutes} minute{'s' if minutes != 1 else ''}." if seconds > 60 \
         else f"Try again in {seconds} seconds."
+
+
+def safe_next(target):
+    """A local path to go back to after logging in; anything else becomes None (no open redirect)."""
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target

@@ -1,10 +1,10 @@
 """Loading the hand-written seed catalogue, and generating many products for benchmarks."""
 import random
-import tomllib
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import tomllib
 from peewee import fn
 
 from .db import database, is_mysql
@@ -69,7 +69,8 @@ def seed_categories(catalogue):
     for position, entry in enumerate(catalogue["category"]):
         Category.get_or_create(
             slug=entry["slug"],
-            defaults={"name": entry["name"], "description": entry["description"], "position": position},
+            defaults={"name": entry["name"], "description": entry["description"], "position": position,
+                      "holds_plants": entry.get("plants", True)},
         )
     return {category.slug: category for category in Category.select()}
 

@@ -9,7 +9,7 @@ import requests
 from argon2 import PasswordHasher
 
 from shop import create_app
-from shop.accounts import ARGON2_PROFILES
+from shop.accounts.passwords import ARGON2_PROFILES
 from shop.db import database
 from shop.mail import deliver_due
 from shop.models import EmailOutbox, RateLimitHit, User, UserSession, utcnow
@@ -57,7 +57,7 @@ def test_production_hash_meets_owasp_minimum(app):
     params = ARGON2_PROFILES["owasp"]
     assert params["memory_cost"] >= 19 * 1024 and params["time_cost"] >= 2 and params["parallelism"] == 1
     with app.app_context():
-        from shop.accounts import password_hasher
+        from shop.accounts.passwords import password_hasher
         assert "$argon2id$v=19$m=19456,t=2,p=1$" in password_hasher().hash("x")
 
 
@@ -396,7 +396,7 @@ def test_simultaneous_registrations_of_one_name(app, live_server):
 
 
 def test_the_unique_index_decides_when_the_lookup_misses(app):
-    from shop.accounts import UsernameTaken, register_user
+    from shop.accounts.registration import UsernameTaken, register_user
 
     create_user(username="FernFan", email="first@example.com")
     with app.test_request_context(), pytest.raises(UsernameTaken):

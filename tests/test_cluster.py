@@ -18,13 +18,31 @@ import requests
 
 from shop import PROJECT_ROOT, create_app
 from shop.db import database
-from shop.ledger import mismatches
 from shop.migrations import migrate
-from shop.models import (BalanceLedger, Booking, CartItem, EmailOutbox, Order, OrderItem, Product, Review, User,
-                         Workshop)
+from shop.models import (
+    BalanceLedger,
+    Booking,
+    CartItem,
+    EmailOutbox,
+    Order,
+    OrderItem,
+    Product,
+    Review,
+    User,
+    Workshop,
+)
+from shop.orders.ledger import mismatches
 from shop.seeding import seed_catalogue
 
-from .conftest import TEST_SECRET, buy, close_pool, create_user, free_port, mysql_connect, with_database
+from .conftest import (
+    TEST_SECRET,
+    buy,
+    close_pool,
+    create_user,
+    free_port,
+    mysql_connect,
+    with_database,
+)
 from .test_money import run_together
 
 pytestmark = [pytest.mark.cluster, pytest.mark.mysql]

@@ -4,12 +4,24 @@ from datetime import datetime
 import pytest
 
 from shop import create_app
+from shop.catalog.search import search
 from shop.db import database
-from shop.ledger import mismatches
 from shop.migrations import available, migrate, sql_file
-from shop.models import (BalanceLedger, Booking, CartItem, Category, EmailOutbox, Order, OrderItem, Product,
-                         Review, SchemaMigration, User, Workshop)
-from shop.search import search
+from shop.models import (
+    BalanceLedger,
+    Booking,
+    CartItem,
+    Category,
+    EmailOutbox,
+    Order,
+    OrderItem,
+    Product,
+    Review,
+    SchemaMigration,
+    User,
+    Workshop,
+)
+from shop.orders.ledger import mismatches
 
 from .conftest import TEST_SECRET, close_pool
 
@@ -36,10 +48,18 @@ def build_previous_release(engine):
         for statement in sql_file("0001_initial.mysql.sql" if engine == "mysql" else "0001_initial.sqlite.sql"):
             database.execute_sql(statement)
         assert not database.table_exists("schema_migrations") and not database.table_exists("balance_ledger")
-        category = Category.create(slug="ferns", name="Ferns", description="", position=1)
+        # the first release's users table still had its session column (dropped by 0003)
+        database.execute_sql("ALTER TABLE users ADD COLUMN session_token VARCHAR(64) NULL")
+        for position, slug in enumerate(("ferns", "pots-planters", "empty-shelf")):
+            database.execute_sql("INSERT INTO categories (slug, name, description, position) VALUES (%s, %s, '', %s)"
+                                 .replace("%s", "?" if engine == "sqlite" else "%s"), (slug, slug.title(), position))
+        category, pots = (Category.select(Category.id).where(Category.slug == slug).scalar()
+                          for slug in ("ferns", "pots-planters"))
         fern = Product.create(sku="FH-10001", name="Boston Fern", latin_name="Nephrolepis exaltata",
                               category=category, price_cents=12_00, stock=8, description="A fern.",
                               keywords="Ferns", light="medium", created_at=WHEN)
+        Product.create(sku="FH-10002", name="Terracotta Pot", category=pots, price_cents=8_00, stock=3,
+                       description="A pot.", keywords="Pots", created_at=WHEN)
         user = User.create(member_id="FH-AAAA-BBBB", username="Old", username_lower="old", email="old@example.com",
                            password_hash="x", balance_cents=500_00 - 24_00 - 30_00, created_at=WHEN)
         order = Order.create(number="FH-261001-000001", user=user, total_cents=24_00,
@@ -57,10 +77,12 @@ def build_previous_release(engine):
 
 
 def snapshot():
-    """Every row of the tables the previous release had, as plain tuples."""
+    """Every row of the tables the previous release had (its columns only), as plain tuples."""
     models = [Category, Product, User, Order, OrderItem, Workshop, Booking, Review, CartItem, EmailOutbox]
     with database.connection_context():
-        return {model.__name__: sorted(model.select().tuples()) for model in models}
+        return {model.__name__: sorted(model.select(*[field for field in model._meta.sorted_fields
+                                                      if field.name != "holds_plants"]).tuples())
+                for model in models}
 
 
 def test_upgrading_the_previous_release_keeps_every_row(empty_database):
@@ -69,7 +91,8 @@ def test_upgrading_the_previous_release_keeps_every_row(empty_database):
     assert migrate() == [version for version, _ in available()]
     assert snapshot() == before
     with database.connection_context():
-        assert [m.version for m in SchemaMigration.select().order_by(SchemaMigration.version)] == ["0001", "0002"]
+        assert [m.version for m in SchemaMigration.select().order_by(SchemaMigration.version)] == \
+            [version for version, _ in available()]
         rows = [(row.reason, row.delta_cents, row.reference)
                 for row in BalanceLedger.select().order_by(BalanceLedger.id)]
         # the history written back: what they started with, then what they spent, in time order
@@ -77,16 +100,20 @@ def test_upgrading_the_previous_release_keeps_every_row(empty_database):
                         ("booking", -30_00, "WS-261002-000001")]
         assert mismatches() == []
         # the full-text index still answers (SQLite's FTS5 table and triggers came with 0001)
+        # 0003: shelves of plants told from shelves of pots by their products; the dead column is gone
+        assert {c.slug: c.holds_plants for c in Category.select()} == \
+            {"ferns": True, "pots-planters": False, "empty-shelf": True}
+        assert "session_token" not in {column.name for column in database.get_columns("users")}
         found, _ = search(Product.select(), "boston")
         assert [product.sku for product in found] == ["FH-10001"]
     assert migrate() == []  # safe to run twice
 
 
 def test_a_new_database_gets_every_migration_once(empty_database):
-    assert migrate() == ["0001", "0002"]
+    assert migrate() == ["0001", "0002", "0003"]
     assert migrate() == []
     with database.connection_context():
-        assert SchemaMigration.select().count() == 2
+        assert SchemaMigration.select().count() == 3
         assert database.table_exists("balance_ledger")
 
 

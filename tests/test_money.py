@@ -12,9 +12,18 @@ from peewee import OperationalError
 
 from shop import db as shop_db
 from shop.db import database
-from shop.ledger import mismatches, statement
-from shop.models import BalanceLedger, CartItem, EmailOutbox, Order, OrderItem, Product, Review, User
-from shop.orders import CheckoutRefused, place_order
+from shop.models import (
+    BalanceLedger,
+    CartItem,
+    EmailOutbox,
+    Order,
+    OrderItem,
+    Product,
+    Review,
+    User,
+)
+from shop.orders.checkout import CheckoutRefused, place_order
+from shop.orders.ledger import mismatches, statement
 
 from .conftest import buy, create_user, csrf_token
 

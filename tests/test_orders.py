@@ -3,11 +3,11 @@ import re
 
 import pytest
 
-from shop import orders
 from shop.db import database
 from shop.mail import deliver_due
 from shop.models import CartItem, EmailOutbox, Order, OrderItem, Product, User
-from shop.orders import place_order
+from shop.orders import checkout as orders
+from shop.orders.checkout import place_order
 
 from .conftest import create_user, csrf_token
 

@@ -15,10 +15,10 @@ import pytest
 
 from shop import create_app
 from shop.db import database
-from shop.models import create_schema
+from shop.migrations import migrate as create_schema
 from shop.seeding import seed_catalogue
 
-from .conftest import REQUIRE_MYSQL, SCHEMA, TEST_SECRET, close_pool, free_port, missing
+from .conftest import REQUIRE_MYSQL, TEST_SECRET, close_pool, free_port, missing
 
 pytestmark = pytest.mark.mysql
 
@@ -79,7 +79,7 @@ def test_outage_gives_503_and_the_app_recovers_without_a_restart(private_mariadb
     app = create_app({"SHOP_ENV": "testing", "SECRET_KEY": TEST_SECRET,
                       "DATABASE_URL": f"mysql://root@127.0.0.1:{private_mariadb.port}/shop"})
     with app.app_context(), database.connection_context():
-        create_schema(SCHEMA)
+        create_schema()
         seed_catalogue()
     client = app.test_client()
     assert client.get("/").status_code == 200 and client.get("/healthz").data == b"ok"

@@ -4,9 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from shop.validation import (
-    PASSWORD_MAX, is_common_password, password_checks, validate_email, validate_password,
-    validate_registration, validate_username,
+from shop.accounts.validation import (
+    PASSWORD_MAX,
+    is_common_password,
+    password_checks,
+    validate_email,
+    validate_password,
+    validate_registration,
+    validate_username,
 )
 
 VECTORS = json.loads((Path(__file__).parent / "validation_vectors.json").read_text(encoding="utf-8"))

@@ -45,10 +45,24 @@ def applied_versions():
     return {version for (version,) in SchemaMigration.select(SchemaMigration.version).tuples()}
 
 
+def schema_statements(path):
+    """The statements of an SQL file, comments removed, one string each (triggers kept whole)."""
+    lines = [line.split("--", 1)[0] for line in open(path, encoding="utf-8")]
+    statements, current = [], []
+    for line in lines:
+        current.append(line)
+        text = "\n".join(current).strip()
+        # a CREATE TRIGGER ... BEGIN ... END; has semicolons inside: it ends only at "END;"
+        inside_trigger = text.upper().startswith("CREATE TRIGGER") and not text.upper().endswith("END;")
+        if text.endswith(";") and not inside_trigger:
+            statements.append(text[:-1].strip())
+            current = []
+    tail = "\n".join(current).strip()
+    return [stmt for stmt in statements + ([tail] if tail else []) if stmt]
+
+
 def sql_file(name):
     """The statements of an .sql file beside the migrations (for the frozen first schema)."""
-    from ..models import schema_statements
-
     return schema_statements(os.path.join(HERE, name))
 
 

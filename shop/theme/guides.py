@@ -2,10 +2,10 @@
 import re
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
-from peewee import fn
 
-from .htmx import render_page_or_fragment, set_push_url
-from .models import Category, Guide, Product
+from ..catalog.listing import products_per_guide
+from ..htmx import render_page_or_fragment, set_push_url
+from ..models import Category, Guide, Product
 
 bp = Blueprint("guides", __name__)
 
@@ -33,8 +33,7 @@ def index():
     """All care guides; the search box narrows them as you type (fragment for htmx)."""
     text = (request.args.get("q") or "").strip()[:100]
     guides = matching_guides(text)
-    counts = dict(Product.select(Product.guide, fn.COUNT(Product.id)).where(Product.guide.is_null(False))
-                  .group_by(Product.guide).tuples())
+    counts = products_per_guide()
     response = make_response(render_page_or_fragment("templates/guides/index.html", "partials/guides/list.html",
                                                      guides=guides, q=text, counts=counts))
     return set_push_url(response, url_for("guides.index", q=text) if text else url_for("guides.index"))

@@ -1,16 +1,35 @@
 """Registration with live checks, email verification, login and logout, and the account page."""
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
-from .accounts import (
-    EmailTaken, UsernameTaken, check_credentials, email_taken, find_user_by_login, load_logged_in_user, log_in,
-    log_out, login_required, register_user, safe_next, send_verification_email, username_taken, verify_token,
+from ..htmx import login_required
+from ..orders.ledger import REASON_LABELS
+from ..security import (
+    clear_hits,
+    client_address,
+    record_hit,
+    safe_next,
+    seconds_until_allowed,
+    wait_message,
 )
-from .db import transaction_with_retry
-from .ledger import REASON_LABELS, statement
-from .models import Booking, Order, UserSession, Workshop
-from .security import clear_hits, client_address, record_hit, seconds_until_allowed, wait_message
+from .overview import account_overview
+from .passwords import check_credentials
+from .registration import (
+    EmailTaken,
+    UsernameTaken,
+    email_taken,
+    register_user,
+    resend_verification_link,
+    username_taken,
+    verify_token,
+)
+from .sessions import load_logged_in_user, log_in, log_out
 from .validation import (
-    COMMON_RULE, PASSWORD_RULES, is_common_password, password_checks, validate_email, validate_registration,
+    COMMON_RULE,
+    PASSWORD_RULES,
+    is_common_password,
+    password_checks,
+    validate_email,
+    validate_registration,
     validate_username,
 )
 
@@ -162,9 +181,7 @@ def resend_verification():
     email_bucket = f"resend-email:{email}"
     if seconds_until_allowed(email_bucket, 3, 3600) is None:
         record_hit(email_bucket)
-        user = find_user_by_login(email)
-        if user is not None and user.verified_at is None:
-            transaction_with_retry(lambda: send_verification_email(user))
+        resend_verification_link(email)
     return render_template("templates/auth/resent.html", email=email)
 
 
@@ -215,12 +232,8 @@ def logout():
 @login_required
 def account():
     """The customer dashboard: member ID, balance, verification state, recent orders."""
-    orders = list(Order.select().where(Order.user == g.user).order_by(Order.id.desc()).limit(5))
-    bookings = list(Booking.select(Booking, Workshop).join(Workshop).where(Booking.user == g.user)
-                    .order_by(Workshop.starts_at))
-    browsers = UserSession.select().where(UserSession.user == g.user).count()
-    return render_template("templates/auth/account.html", user=g.user, orders=orders, bookings=bookings,
-                           browsers=browsers, statement=statement(g.user.id), reasons=REASON_LABELS)
+    return render_template("templates/auth/account.html", user=g.user, reasons=REASON_LABELS,
+                           **account_overview(g.user.id))
 
 
 @bp.before_app_request

@@ -1,12 +1,8 @@
 """Reviews: a customer who bought a plant rates it once; the product's rating follows at once."""
-from flask import Blueprint, g, redirect, render_template, request, url_for
 from peewee import IntegrityError, fn
 
-from .db import current_read, transaction_with_retry
-from .htmx import is_fragment_request
-from .models import Order, OrderItem, Product, Review, User
-
-bp = Blueprint("reviews", __name__)
+from ..db import current_read, transaction_with_retry
+from ..models import Order, OrderItem, Product, Review, User
 
 BODY_MAX = 2000
 
@@ -63,32 +59,9 @@ def add_review(user, product, rating_text, body):
         raise ReviewRefused("You have already reviewed this plant.") from None
 
 
-def reviews_context(product, error=None, values=None):
-    """Everything the reviews section needs."""
+def reviews_context(product, user, error=None, values=None):
+    """Everything the reviews section needs, for the customer `user` (None when anonymous)."""
     reviews = list(Review.select(Review, User).join(User).where(Review.product == product)
                    .order_by(Review.id.desc()).limit(50))
     return {"product": Product.get_by_id(product.id), "reviews": reviews,
-            "review_box": review_state(g.user, product), "error": error, "values": values or {}}
-
-
-@bp.post("/products/<sku>/reviews")
-def create(sku):
-    """Post a review; htmx gets the refreshed reviews section, a plain form goes back to the page."""
-    from .catalog import get_product_or_404
-
-    product = get_product_or_404(sku)
-    if g.user is None:
-        return redirect(url_for("auth.login", next=url_for("catalog.product", sku=product.sku)), code=303)
-    try:
-        add_review(g.user, product, request.form.get("rating"), request.form.get("body"))
-    except ReviewRefused as refusal:
-        context = reviews_context(product, str(refusal), request.form)
-        if is_fragment_request():
-            return render_template("partials/reviews/reviews.html", **context), 422
-        return render_template("templates/catalog/product.html", related=[], **context), 422
-    if is_fragment_request():
-        context = reviews_context(product)
-        # The rating at the top of the page changes too: sent beside the section, swapped by its id.
-        return (render_template("partials/reviews/reviews.html", **context)
-                + render_template("partials/reviews/rating_summary.html", product=context["product"], oob=True))
-    return redirect(url_for("catalog.product", sku=product.sku) + "#reviews", code=303)
+            "review_box": review_state(user, product), "error": error, "values": values or {}}

@@ -3,7 +3,9 @@
 Both engines read a query the same way (parse_query): words match by prefix ("mons" finds
 Monstera), several words narrow the results, and a SKU-like word (FH-10042, 10042, FH-100, 1004)
 matches SKUs by prefix. MySQL/MariaDB uses the InnoDB FULLTEXT indexes of schema.sql in boolean
-mode; SQLite uses an FTS5 index kept in step with the products table by triggers.
+mode; SQLite uses an FTS5 index kept in step with the products table by triggers (both created by
+shop/migrations/0001_initial). Everything that differs between the two databases is inside the
+two engine classes.
 """
 import operator
 import re
@@ -12,10 +14,9 @@ from functools import reduce
 
 from peewee import SQL, Case
 from playhouse.mysql_ext import Match
-from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
-from .db import database, is_mysql
-from .models import Product
+from ..db import is_mysql
+from ..models import Product
 
 MAX_TERMS = 8
 WORD = re.compile(r"[^\W_]+")
@@ -88,69 +89,6 @@ def parse_query(text):
     return ParsedQuery(content, skus[:2])
 
 
-class ProductIndex(FTS5Model):
-    """SQLite only: the FTS5 index over the searchable text of products (external content)."""
-
-    rowid = RowIDField()
-    name = SearchField()
-    latin_name = SearchField()
-    keywords = SearchField()
-
-    class Meta:
-        database = database
-        table_name = "products_fts"
-        # prefix indexes make one- to three-letter prefixes as fast as whole words
-        options = {"content": "products", "content_rowid": "id", "prefix": "'1 2 3'",
-                   "tokenize": "unicode61 remove_diacritics 2"}
-
-
-# Keep the index in step with products; UPDATE OF lists only the indexed columns, so a stock
-# change at checkout does not touch the index.
-SQLITE_TRIGGERS = [
-    """CREATE TRIGGER IF NOT EXISTS products_fts_insert AFTER INSERT ON products BEGIN
-         INSERT INTO products_fts(rowid, name, latin_name, keywords)
-         VALUES (new.id, new.name, new.latin_name, new.keywords); END""",
-    """CREATE TRIGGER IF NOT EXISTS products_fts_delete AFTER DELETE ON products BEGIN
-         INSERT INTO products_fts(products_fts, rowid, name, latin_name, keywords)
-         VALUES ('delete', old.id, old.name, old.latin_name, old.keywords); END""",
-    """CREATE TRIGGER IF NOT EXISTS products_fts_update AFTER UPDATE OF name, latin_name, keywords ON products BEGIN
-         INSERT INTO products_fts(products_fts, rowid, name, latin_name, keywords)
-         VALUES ('delete', old.id, old.name, old.latin_name, old.keywords);
-         INSERT INTO products_fts(rowid, name, latin_name, keywords)
-         VALUES (new.id, new.name, new.latin_name, new.keywords); END""",
-]
-
-
-def create_sqlite_index():
-    """Create the FTS5 table and its triggers on SQLite (safe to repeat); fill it if it is new."""
-    existed = database.table_exists("products_fts")
-    ProductIndex.create_table(safe=True)
-    for statement in SQLITE_TRIGGERS:
-        database.execute_sql(statement)
-    if not existed:
-        ProductIndex.rebuild()
-
-
-def prefix_range(field, prefix):
-    """`field` starts with `prefix`, in a form the field's index can answer.
-
-    MySQL answers LIKE 'prefix%' from the index. SQLite's LIKE is case-insensitive and so cannot
-    use a (case-sensitive) index; a range between the prefix and the prefix with its last character
-    raised by one can. (On MySQL that range would be wrong: its collation sorts "{" before letters.)
-    """
-    if is_mysql():
-        return field.startswith(prefix)
-    return (field >= prefix) & (field < prefix[:-1] + chr(ord(prefix[-1]) + 1))
-
-
-def name_starts_with(prefix):
-    """The product's name starts with `prefix` in any usual letter case, answered by its index."""
-    if is_mysql():  # its collation ignores letter case
-        return Product.name.startswith(prefix)
-    variants = sorted({prefix, prefix.capitalize(), prefix.upper()})
-    return reduce(operator.or_, (prefix_range(Product.name, variant) for variant in variants))
-
-
 class SearchEngine:
     """Narrows a product query to a ParsedQuery's matches and says how to rank them.
 
@@ -164,13 +102,13 @@ class SearchEngine:
     def apply(self, query, parsed):
         """The query narrowed to matches, and the ORDER BY for relevance."""
         for prefix in parsed.sku_prefixes:
-            query = query.where(prefix_range(Product.sku, prefix))
+            query = query.where(self.prefix_range(Product.sku, prefix))
         if parsed.name_prefix:
-            query = query.where(name_starts_with(parsed.name_prefix))
+            query = query.where(self.name_starts_with(parsed.name_prefix))
         order = []
         if parsed.short_word:
             query = self.with_name_word(query, parsed.short_word)
-            order.append(Case(None, [(name_starts_with(parsed.short_word), 0)], 1))
+            order.append(Case(None, [(self.name_starts_with(parsed.short_word), 0)], 1))
         if parsed.sku_prefixes:
             order.append(Case(None, [(Product.sku.in_(parsed.sku_prefixes), 0)], 1))
         if parsed.words:
@@ -180,6 +118,14 @@ class SearchEngine:
 
     def matches(self, words, name_only=False):
         """A condition: the product's text (or only its name) has every word as a prefix."""
+        raise NotImplementedError
+
+    def prefix_range(self, field, prefix):
+        """A condition: `field` starts with `prefix`, in a form the field's index can answer."""
+        raise NotImplementedError
+
+    def name_starts_with(self, prefix):
+        """A condition: the product's name starts with `prefix` in any usual letter case."""
         raise NotImplementedError
 
     def with_name_word(self, query, letters):
@@ -196,6 +142,14 @@ class MySQLFullText(SearchEngine):
         terms = (f"+({word}* {singular(word)})" if singular(word) else f"+{word}*" for word in words)
         return Match(columns, " ".join(terms), "IN BOOLEAN MODE")
 
+    def prefix_range(self, field, prefix):
+        """LIKE 'prefix%', which MySQL answers from the index."""
+        return field.startswith(prefix)
+
+    def name_starts_with(self, prefix):
+        """The collation ignores letter case, so one range does."""
+        return Product.name.startswith(prefix)
+
     def with_name_word(self, query, letters):
         """InnoDB leaves words under 3 letters out of its index ("ZZ" of "ZZ Plant"). When some
         name starts with the letters as a word of their own (one probe of the name index), those
@@ -205,7 +159,7 @@ class MySQLFullText(SearchEngine):
         if not Product.select().where(Product.name.startswith(letters + " ") | (Product.name == letters)).exists():
             return query.where(in_words)
         found = (Product.select(Product.id).where(in_words)
-                 | Product.select(Product.id).where(name_starts_with(letters))).alias("found")
+                 | Product.select(Product.id).where(self.name_starts_with(letters))).alias("found")
         return query.join(found, on=(Product.id == found.c.id))
 
 
@@ -222,6 +176,17 @@ class SqliteFts5(SearchEngine):
         expression = " AND ".join(f'{column}("{word}"* OR "{singular(word)}")' if singular(word) else
                                   f'{column}"{word}"*' for word in words)
         return Product.id.in_(SQL("(SELECT rowid FROM products_fts WHERE products_fts MATCH ?)", [expression]))
+
+    def prefix_range(self, field, prefix):
+        """SQLite's LIKE is case-insensitive and so cannot use a (case-sensitive) index; a range
+        between the prefix and the prefix with its last character raised by one can. (On MySQL that
+        range would be wrong: its collation sorts "{" before letters.)"""
+        return (field >= prefix) & (field < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+    def name_starts_with(self, prefix):
+        """One index range per usual letter case: fern, Fern, FERN."""
+        variants = sorted({prefix, prefix.capitalize(), prefix.upper()})
+        return reduce(operator.or_, (self.prefix_range(Product.name, variant) for variant in variants))
 
 
 def engine():

@@ -7,7 +7,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email as check_email_syntax
+from email_validator import EmailNotValidError
+from email_validator import validate_email as check_email_syntax
 
 USERNAME_MIN, USERNAME_MAX = 5, 32
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
@@ -28,7 +29,7 @@ COMMON_RULE = "Not a commonly used password"
 
 def _load_common_passwords():
     """The shipped list of breached passwords (lower-case), without comments."""
-    path = Path(__file__).parent / "data" / "common-passwords.txt"
+    path = Path(__file__).parent.parent / "data" / "common-passwords.txt"
     return {line.strip() for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")}
 

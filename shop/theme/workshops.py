@@ -1,11 +1,11 @@
 """Workshops: bookable classes, paid from the balance by the same rules as a purchase."""
 import secrets
 
-from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, g, make_response, render_template, request, url_for
 
-from .htmx import is_fragment_request, redirect_via_htmx
-from .models import User, Workshop, utcnow
-from .orders import BookingRefused, book_workshop
+from ..htmx import redirect_via_htmx, respond
+from ..models import User, Workshop, utcnow
+from ..orders.bookings import BookingRefused, book_workshop
 
 bp = Blueprint("workshops", __name__)
 
@@ -52,21 +52,14 @@ def book(slug):
         problem = f"Book from 1 to {MAX_SEATS_PER_BOOKING} seats at a time."
     elif not key or len(key) > 64:
         problem = "This booking form is out of date. Please reload the page and try again."
+    back = url_for("workshops.index")
     if problem:
-        if is_fragment_request():
-            return render_card(workshop, 422, problem)
-        flash(problem, "error")
-        return redirect(url_for("workshops.index"), code=303)
+        return respond(lambda: render_card(workshop, 422, problem), back, problem, "error")
     try:
         booking, _ = book_workshop(g.user, workshop, seats, key)
     except BookingRefused as refusal:
-        if is_fragment_request():
-            return render_card(workshop, 409, str(refusal))
-        flash(str(refusal), "error")
-        return redirect(url_for("workshops.index"), code=303)
+        problem = str(refusal)
+        return respond(lambda: render_card(workshop, 409, problem), back, problem, "error")
     g.user = User.get_by_id(g.user.id)  # the header shows the new balance
     message = f"Booked {booking.seats} seat{'s' if booking.seats > 1 else ''} ({booking.number}). A confirmation email is on its way."
-    if is_fragment_request():
-        return render_card(workshop, 200, message, ok=True)
-    flash(message, "success")
-    return redirect(url_for("workshops.index"), code=303)
+    return respond(lambda: render_card(workshop, 200, message, ok=True), back, message)

@@ -3,10 +3,9 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 
-from .accounts import login_required
-from .db import transaction_with_retry
-from .htmx import is_fragment_request
-from .models import JunglePlant, OrderItem, Product
+from ..db import transaction_with_retry
+from ..htmx import is_fragment_request, login_required
+from ..models import JunglePlant, OrderItem, Product
 
 bp = Blueprint("jungle", __name__)
 

@@ -1,4 +1,4 @@
-"""Money moves here and only here: checkout, workshop bookings, and the order history.
+"""Checkout: buying the whole cart or nothing, with the locks, the ledger row and the email.
 
 Each purchase is one transaction run by db.transaction_with_retry(). It locks what it reads, always
 in the same order, so two requests never deadlock on each other's locks and never act on a stale read:
@@ -17,20 +17,27 @@ other purchase. SQLite takes its whole-database write lock at BEGIN IMMEDIATE.
 import secrets
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, g, render_template
 from peewee import IntegrityError
 
-from .accounts import login_required
-from .db import current_read, transaction_with_retry
+from ..db import current_read, transaction_with_retry
+from ..mail import queue_email
+from ..models import (
+    CartItem,
+    Category,
+    JunglePlant,
+    Order,
+    OrderItem,
+    Product,
+    User,
+    utcnow,
+)
+from ..money import format_cents
 from .ledger import InsufficientBalance, move_balance
-from .mail import queue_email
-from .money import format_cents
-from .models import Booking, CartItem, JunglePlant, Order, OrderItem, Product, User, Workshop, utcnow
-
-bp = Blueprint("orders", __name__)
 
 NUMBER_TRIES = 3  # a random order number colliding twice in a row is practically impossible
+
 RECENT_ORDER = timedelta(minutes=10)
+
 
 
 class CheckoutRefused(Exception):
@@ -39,10 +46,6 @@ class CheckoutRefused(Exception):
 
 class PriceChanged(CheckoutRefused):
     """Today's total differs from the total the customer saw: nothing was charged."""
-
-
-class BookingRefused(Exception):
-    """The booking cannot go through; the message says why, and nothing was changed."""
 
 
 def new_number(prefix, today=None):
@@ -108,6 +111,8 @@ def _checkout(user_id, idempotency_key, expected_total_cents):
     if not lines:
         raise CheckoutRefused(empty_cart_message(user_id))
     products = locked_products([line.product_id for line in lines])
+    plant_shelves = {category_id for (category_id,) in
+                     Category.select(Category.id).where(Category.holds_plants == True).tuples()}  # noqa: E712
     total = sum(line.quantity * products[line.product_id].price_cents for line in lines)
     if expected_total_cents is not None and total != expected_total_cents:
         raise PriceChanged(f"Prices changed since your cart was shown: the total is now {format_cents(total)}, "
@@ -132,7 +137,7 @@ def _checkout(user_id, idempotency_key, expected_total_cents):
         item = OrderItem.create(order=order, product=product, product_name=product.name,
                                 quantity=line.quantity, unit_price_cents=product.price_cents)
         items.append(item)
-        if product.light:  # a plant, not a pot or a tool: it joins My Jungle
+        if product.category_id in plant_shelves:  # a plant, not a pot or a tool: it joins My Jungle
             JunglePlant.create(user=user_id, product=product, order_item=item, acquired_on=order.created_at.date())
     deleted = CartItem.delete().where(CartItem.id.in_([line.id for line in lines])).execute()
     if deleted != len(lines):  # cannot happen while lock 2 holds; if it ever did, buy nothing
@@ -167,67 +172,3 @@ def place_order(user, idempotency_key, expected_total_cents=None):
     """
     return with_fresh_number(lambda: _checkout(user.id, idempotency_key, expected_total_cents),
                              Order, user.id, idempotency_key)
-
-
-def _book(user_id, workshop_id, seats, idempotency_key):
-    """The booking transaction's body; see book_workshop()."""
-    user = lock_user(user_id)
-    first = already_made(Booking, user_id, idempotency_key)
-    if first:
-        return first, False
-    workshop = current_read(Workshop.select().where(Workshop.id == workshop_id)).get()
-    if workshop.starts_at <= utcnow():
-        raise BookingRefused(f"{workshop.title} has already taken place.")
-    if workshop.seats_left < seats:
-        left = workshop.seats_left
-        raise BookingRefused(f"{workshop.title} is fully booked." if not left else
-                             f"Only {left} seat{'s' if left != 1 else ''} left for {workshop.title}.")
-    (Workshop.update(seats_left=Workshop.seats_left - seats)
-     .where(Workshop.id == workshop_id, Workshop.seats_left >= seats).execute())
-    total = seats * workshop.price_cents
-    number = new_number("WS")
-    try:
-        balance = move_balance(user_id, -total, "booking", number)
-    except InsufficientBalance as short:
-        raise BookingRefused(f"Your balance is {format_cents(short.balance_cents)} and this booking costs "
-                             f"{format_cents(total)}.") from None
-    booking = Booking.create(number=number, workshop=workshop, user=user_id, seats=seats, total_cents=total,
-                             idempotency_key=idempotency_key)
-    queue_email(user.email, f"Booked: {workshop.title}", "booking_confirmation", user=user,
-                workshop=workshop, booking=booking, balance_cents=balance)
-    return booking, True
-
-
-def book_workshop(user, workshop, seats, idempotency_key):
-    """Book seats and pay from the balance, all or nothing; return (booking, created).
-
-    The same rules and lock order as a purchase: the user row, then the workshop row; a repeated
-    idempotency key returns the first booking. Raises BookingRefused with nothing changed.
-    """
-    return with_fresh_number(lambda: _book(user.id, workshop.id, seats, idempotency_key),
-                             Booking, user.id, idempotency_key)
-
-
-def get_order_or_404(number):
-    """The logged-in customer's order with this number; anyone else's (or none) is a 404."""
-    order = Order.get_or_none(Order.number == (number or "")[:20], Order.user == g.user)
-    if order is None:
-        abort(404)
-    return order
-
-
-@bp.get("/orders")
-@login_required
-def history():
-    """Every order of the logged-in customer, newest first."""
-    orders = list(Order.select().where(Order.user == g.user).order_by(Order.id.desc()))
-    return render_template("templates/orders/history.html", orders=orders)
-
-
-@bp.get("/orders/<number>")
-@login_required
-def receipt(number):
-    """One order: its number, lines, total and the balance after it."""
-    order = get_order_or_404(number)
-    items = list(OrderItem.select().where(OrderItem.order == order).order_by(OrderItem.id))
-    return render_template("templates/orders/receipt.html", order=order, items=items)

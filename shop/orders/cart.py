@@ -1,18 +1,13 @@
-"""The cart: one per customer, kept in the database, changed in place with htmx or by plain forms."""
+"""The cart: one per customer, kept in the database; every change a single conditional statement."""
 import secrets
 
-from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from peewee import IntegrityError
 
-from .accounts import safe_next
-from .db import current_read, transaction_with_retry
-from .htmx import is_fragment_request, redirect_via_htmx
-from .models import CartItem, Product, User
-from .orders import CheckoutRefused, place_order
-
-bp = Blueprint("cart", __name__)
+from ..db import current_read, transaction_with_retry
+from ..models import CartItem, Product
 
 MAX_QUANTITY = 99
+
 
 
 class CartError(Exception):
@@ -148,122 +143,6 @@ def remove_from_cart(user, sku):
     return product
 
 
-def back_to_where_they_were():
-    """The local page the request came from (Referer), or the catalogue."""
-    referrer = request.referrer or ""
-    path = referrer.split(request.host_url.rstrip("/"), 1)[-1] if referrer.startswith(request.host_url) else ""
-    return safe_next(path) or url_for("catalog.index")
-
-
-def ask_to_log_in():
-    """Anonymous visitors are sent to log in and then back to the page they were on."""
-    target = url_for("auth.login", next=back_to_where_they_were())
-    flash("Log in to add plants to your cart. You will come straight back here.", "info")
-    return redirect_via_htmx(target)
-
-
-def render_cart(status=200, error=None, error_sku=None):
-    """The cart fragment (for htmx) or page, with the header badge told to refresh."""
-    summary = cart_summary(g.user)
-    template = "partials/cart/cart.html" if is_fragment_request() else "templates/cart/cart.html"
-    response = make_response(render_template(template, cart=summary, error=error, error_sku=error_sku,
-                                             idempotency_key=new_idempotency_key()), status)
-    response.headers["HX-Trigger"] = "cart-changed"
-    return response
-
-
 def new_idempotency_key():
     """A fresh key for the checkout form: a resent form carries the same key and buys nothing twice."""
     return secrets.token_urlsafe(24)
-
-
-@bp.app_context_processor
-def inject_cart_count():
-    """Every template knows how many items the customer's cart holds (the header badge)."""
-    return {"cart_count": cart_count(g.get("user"))}
-
-
-@bp.get("/cart")
-def view():
-    """The cart page: lines, total, balance and the balance after buying."""
-    if g.user is None:
-        return redirect(url_for("auth.login", next=url_for("cart.view")), code=303)
-    return render_cart()
-
-
-@bp.get("/cart/badge")
-def badge():
-    """Fragment: the header's cart link with its item count (refreshed on the cart-changed event)."""
-    return render_template("partials/cart/badge.html", cart_count=cart_count(g.user))
-
-
-@bp.post("/cart/add")
-def add():
-    """Add a plant to the cart from a card or the product page."""
-    if g.user is None:
-        return ask_to_log_in()
-    sku = request.form.get("sku", "")
-    try:
-        product = add_to_cart(g.user, sku, parse_quantity(request.form.get("quantity"), default=1))
-    except CartError as error:
-        if is_fragment_request():
-            return render_template("partials/cart/add_result.html", ok=False, message=str(error), sku=sku), 422
-        flash(str(error), "error")
-        return redirect(back_to_where_they_were(), code=303)
-    message = f"Added {product.name} to your cart."
-    if is_fragment_request():
-        response = make_response(render_template("partials/cart/add_result.html", ok=True, message=message,
-                                                 sku=product.sku))
-        response.headers["HX-Trigger"] = "cart-changed"
-        return response
-    flash(message, "success")
-    return redirect(back_to_where_they_were(), code=303)
-
-
-@bp.post("/cart/update")
-def update():
-    """Change the quantity of one cart line."""
-    if g.user is None:
-        return ask_to_log_in()
-    sku = request.form.get("sku", "")
-    try:
-        set_quantity(g.user, sku, parse_quantity(request.form.get("quantity")))
-    except CartError as error:
-        if is_fragment_request():
-            return render_cart(422, str(error), sku)
-        flash(str(error), "error")
-    return render_cart() if is_fragment_request() else redirect(url_for("cart.view"), code=303)
-
-
-@bp.post("/cart/remove")
-def remove():
-    """Take one plant out of the cart."""
-    if g.user is None:
-        return ask_to_log_in()
-    try:
-        product = remove_from_cart(g.user, request.form.get("sku", ""))
-        if not is_fragment_request():
-            flash(f"Removed {product.name} from your cart.", "success")
-    except CartError as error:
-        if is_fragment_request():
-            return render_cart(422, str(error))
-        flash(str(error), "error")
-    return render_cart() if is_fragment_request() else redirect(url_for("cart.view"), code=303)
-
-
-@bp.post("/checkout")
-def checkout():
-    """Buy the whole cart or nothing; a repeated idempotency key shows the first order."""
-    if g.user is None:
-        return redirect_via_htmx(url_for("auth.login", next=url_for("cart.view")))
-    key = (request.form.get("idempotency_key") or "").strip()
-    expected = parse_cents(request.form.get("expected_total_cents"))
-    if not key or len(key) > 64 or expected is None:
-        flash("This checkout form is out of date. Please press Buy again.", "error")
-        return redirect(url_for("cart.view"), code=303)
-    try:
-        order, _ = place_order(g.user, key, expected)
-    except CheckoutRefused as refusal:
-        g.user = User.get_by_id(g.user.id)  # the balance may have changed since the request began
-        return render_cart(409, str(refusal))
-    return redirect_via_htmx(url_for("orders.receipt", number=order.number))

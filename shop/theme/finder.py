@@ -1,8 +1,8 @@
 """The plant finder: five questions, one at a time, then in-stock plants that fit every answer."""
 from flask import Blueprint, make_response, request, url_for
 
-from .htmx import render_page_or_fragment, set_push_url
-from .models import Category, Product
+from ..htmx import render_page_or_fragment, set_push_url
+from ..models import Category, Product
 
 bp = Blueprint("finder", __name__)
 

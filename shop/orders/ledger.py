@@ -6,7 +6,7 @@ balance_cents = SUM(balance_ledger.delta_cents), whatever interleaving of reques
 """
 from peewee import fn
 
-from .models import BalanceLedger, User, utcnow
+from ..models import BalanceLedger, User, utcnow
 
 REASON_LABELS = {
     "opening_balance": "Opening balance",

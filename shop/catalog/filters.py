@@ -1,0 +1,84 @@
+"""The catalogue's filters: the query string read into clean values, and messages for what was ignored."""
+from decimal import Decimal, InvalidOperation
+
+from werkzeug.datastructures import MultiDict
+
+SORTS = {
+    "relevance": "Featured",
+    "price_asc": "Price: low to high",
+    "price_desc": "Price: high to low",
+    "rating": "Best rated",
+    "newest": "Newest",
+}
+
+AVAILABILITY = {"any": "Everything", "in_stock": "In stock", "out_of_stock": "Sold out"}
+
+# The plant attributes a person can filter on: parameter -> {value: label}.
+PLANT_FILTERS = {
+    "light": {"low": "Low light", "medium": "Medium light", "bright": "Bright light", "direct": "Direct sun"},
+    "difficulty": {"easy": "Easy", "moderate": "Moderate", "expert": "Expert"},
+    "size": {"small": "Small", "medium": "Medium", "large": "Large"},
+}
+
+MAX_PRICE_CENTS = 100_000_00
+
+MAX_PAGE = 10_000
+
+
+
+def _parse_dollars(raw, label, messages):
+    """Dollars typed by a person to cents, or None with a message when it is not a sensible price."""
+    raw = (raw or "").strip().lstrip("$")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        messages.append(f"{label} must be a number of dollars, like 25 or 19.99.")
+        return None
+    # compared before multiplying: 1e999999 * 100 would overflow the decimal context
+    if not value.is_finite() or value < 0 or value > MAX_PRICE_CENTS // 100:
+        messages.append(f"{label} must be between $0 and ${MAX_PRICE_CENTS // 100:,}.")
+        return None
+    return int(value * 100)
+
+
+def parse_filters(args):
+    """Read the catalogue's query string into clean filters and messages for what was ignored."""
+    messages = []
+    filters = {
+        "q": (args.get("q") or "").strip()[:100],
+        "category": [slug[:64] for slug in args.getlist("category") if slug][:20],
+        "min_price": _parse_dollars(args.get("min_price"), "Minimum price", messages),
+        "max_price": _parse_dollars(args.get("max_price"), "Maximum price", messages),
+        "min_rating": None,
+        "availability": args.get("availability") if args.get("availability") in AVAILABILITY else "any",
+        "sort": args.get("sort") if args.get("sort") in SORTS else "relevance",
+        "pet_safe": args.get("pet_safe") == "1",
+        "page": 1,
+    }
+    for name, choices in PLANT_FILTERS.items():
+        filters[name] = args.get(name) if args.get(name) in choices else None
+    rating = (args.get("min_rating") or "").strip()
+    if rating:
+        try:
+            value = float(rating)
+            if not 0 <= value <= 5:
+                raise ValueError
+            filters["min_rating"] = value
+        except ValueError:
+            messages.append("Minimum rating must be between 0 and 5.")
+    try:
+        filters["page"] = min(max(int(args.get("page", 1)), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        messages.append("That page number was not understood, so here is the first page.")
+    if filters["min_price"] is not None and filters["max_price"] is not None \
+            and filters["min_price"] > filters["max_price"]:
+        messages.append("The minimum price was above the maximum, so the two were swapped.")
+        filters["min_price"], filters["max_price"] = filters["max_price"], filters["min_price"]
+    return filters, messages
+
+
+def default_filters():
+    """The filters of the bare catalogue (an empty query string)."""
+    return parse_filters(MultiDict())[0]

@@ -1,0 +1,115 @@
+"""The catalogue's queries: the filtered products, one page of them, how many, and counts per category.
+
+Every function takes plain values (filters from catalog.filters, categories) and returns rows.
+"""
+from peewee import SQL, fn
+
+from ..models import Category, Product
+from .filters import PLANT_FILTERS, default_filters
+from .search import search
+
+COUNT_CAP = 1000
+
+
+
+def filtered_products(filters, categories):
+    """The products query for the filters: search text through catalog/search.py, then each filter.
+
+    Categories are matched by id, not joined: with a join, MariaDB's planner likes to start from
+    the 11 categories and sort 100,000 products in a temporary table (330 ms instead of 5 ms).
+    """
+    query = Product.select()
+    query, relevance = search(query, filters["q"])
+    if filters["category"]:
+        ids = [category.id for category in categories if category.slug in filters["category"]]
+        query = query.where(Product.category.in_(ids or [0]))
+    if filters["min_price"] is not None:
+        query = query.where(Product.price_cents >= filters["min_price"])
+    if filters["max_price"] is not None:
+        query = query.where(Product.price_cents <= filters["max_price"])
+    if filters["min_rating"] is not None:
+        query = query.where(Product.rating >= filters["min_rating"])
+    for name in PLANT_FILTERS:
+        if filters[name]:
+            query = query.where(getattr(Product, name) == filters[name])
+    if filters["pet_safe"]:
+        query = query.where(Product.pet_safe == True)  # noqa: E712 (peewee builds SQL from ==)
+    if filters["availability"] == "in_stock":
+        query = query.where(Product.stock > 0)
+    elif filters["availability"] == "out_of_stock":
+        query = query.where(Product.stock == 0)
+    # Every key of an ORDER BY runs in one direction, so the index (which ends in the id) can be
+    # read backwards or forwards instead of sorting 100,000 rows.
+    order = {
+        "price_asc": [Product.price_cents.asc(), Product.id.asc()],
+        "price_desc": [Product.price_cents.desc(), Product.id.desc()],
+        "rating": [Product.rating.desc(), Product.rating_count.desc(), Product.id.desc()],
+        "newest": [Product.created_at.desc(), Product.id.desc()],
+    }.get(filters["sort"]) or relevance or [Product.rating_count.desc(), Product.id.desc()]
+    return query.order_by(*order)
+
+
+def count_up_to(query, cap=COUNT_CAP):
+    """How many products match, counting no further than `cap` when it is given (an exact count
+    of the whole catalogue is a scan of 100,000 rows that the page itself never needs)."""
+    query = query.order_by().select(Product.id)
+    return (query.limit(cap + 1) if cap else query).count()
+
+
+def all_categories():
+    """Every category, in shelf order."""
+    return list(Category.select().order_by(Category.position, Category.name))
+
+
+def page_of(query, offset, limit, count_all):
+    """One page of the query's products, in order, and how many products match in all.
+
+    Two steps: first the ids of the page, then those rows. Sorting only (id, sort keys) lets
+    MariaDB sort thousands of search matches without dragging their descriptions along (28 ms
+    against 18 ms for "fern" at 100,000 products). A search has to look at every match to rank
+    it anyway, so COUNT(*) OVER () counts them in the same pass (`count_all`); without one, the
+    count is capped instead. Returns (products, total or None when the page is past the end).
+    """
+    columns = [Product.id] + ([fn.COUNT(SQL("*")).over()] if count_all else [])
+    rows = list(query.select(*columns).limit(limit).offset(offset).tuples())
+    if not rows:
+        return [], None
+    by_id = {product.id: product for product in Product.select().where(Product.id.in_([row[0] for row in rows]))}
+    return [by_id[row[0]] for row in rows], (rows[0][1] if count_all else None)
+
+
+def category_counts(filters, categories):
+    """How many products each category holds for the search and every filter but the category
+    one (the counts beside the category boxes say what ticking one would show): {slug: count}.
+
+    With a search or filter, the category is grouped as `category_id + 0`: otherwise MariaDB and
+    SQLite walk the whole category index to skip a sort and look up every row (115 ms for
+    "FH-5" at 100,000 products) instead of reading only the matches (18 ms).
+    """
+    others = {**filters, "category": []}
+    defaults = default_filters()
+    narrowed = any(others[key] != defaults[key] for key in defaults if key not in ("category", "sort", "page"))
+    group = Product.category + 0 if narrowed else Product.category
+    rows = (filtered_products(others, categories).order_by(SQL("NULL"))
+            .select(group.alias("category_id"), fn.COUNT(SQL("*"))).group_by(group).tuples())
+    by_id = dict(rows)
+    return {category.slug: by_id.get(category.id, 0) for category in categories}
+
+
+def find_product(sku):
+    """The product with this SKU (any letter case) and its category, or None."""
+    return (Product.select(Product, Category).join(Category)
+            .where(Product.sku == sku.strip().upper()[:16]).first())
+
+
+def related_products(product, limit=4):
+    """Other plants of the same category in stock, most reviewed first."""
+    return list(Product.select(Product, Category).join(Category)
+                .where(Product.category == product.category, Product.id != product.id, Product.stock > 0)
+                .order_by(Product.rating_count.desc()).limit(limit))
+
+
+def products_per_guide():
+    """How many products each care guide covers: {guide id: count}."""
+    return dict(Product.select(Product.guide, fn.COUNT(Product.id)).where(Product.guide.is_null(False))
+                .group_by(Product.guide).tuples())

@@ -1,0 +1,172 @@
+"""The catalogue's routes: the product grid with filters, the category counts, product pages, pictures."""
+import math
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from ..htmx import (
+    is_fragment_request,
+    render_page_or_fragment,
+    set_push_url,
+    set_triggers,
+)
+from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, parse_filters
+from .listing import (
+    COUNT_CAP,
+    all_categories,
+    category_counts,
+    count_up_to,
+    filtered_products,
+    find_product,
+    page_of,
+    related_products,
+)
+from .pictures import product_svg
+from .reviews import reviews_context
+from .search import parse_query
+
+bp = Blueprint("catalog", __name__)
+
+
+def page_url(filters, page):
+    """The catalogue URL for the same filters on another page."""
+    args = {key: value for key, value in filters.items()
+            if key != "page" and value not in (None, "", [], "any", "relevance", False)}
+    if args.get("pet_safe"):
+        args["pet_safe"] = "1"
+    if page > 1:
+        args["page"] = page
+    for key in ("min_price", "max_price"):
+        if key in args:
+            args[key] = f"{args[key] / 100:g}"
+    return url_for("catalog.products", **args)
+
+
+def catalogue_context():
+    """Everything the catalogue page and its results fragment need, from the query string."""
+    filters, messages = parse_filters(request.args)
+    searching = bool(parse_query(filters["q"]))
+    if filters["q"] and not searching:
+        messages.append("Search for plants with letters or digits, like “fern” or “FH-10042”.")
+    per_page = current_app.config["PRODUCTS_PER_PAGE"]
+    categories = all_categories()
+    query = filtered_products(filters, categories)
+    page = filters["page"]
+    # One row more than a page tells whether a next page exists.
+    rows, total = page_of(query, (page - 1) * per_page, per_page + 1, count_all=searching)
+    products, has_next = rows[:per_page], len(rows) > per_page
+    by_id = {category.id: category for category in categories}
+    for product in products:
+        product.category = by_id[product.category_id]  # no query per card
+    if total is None:  # a page past the end, or not a search
+        total = count_up_to(query, cap=None if searching else COUNT_CAP)
+    capped = total > COUNT_CAP and not searching
+    return {
+        "filters": filters, "messages": messages, "products": products,
+        "total": min(total, COUNT_CAP) if capped else total, "total_capped": capped,
+        "page": page, "pages": None if capped else max(1, math.ceil(total / per_page)),
+        "next_url": page_url(filters, page + 1) if has_next else None,
+        "categories": categories,
+        "sorts": SORTS, "availability_options": AVAILABILITY, "plant_filters": PLANT_FILTERS,
+    }
+
+
+def render_catalogue():
+    """The catalogue page or its results fragment, pushing the tidy URL of the first page."""
+    context = catalogue_context()
+    response = make_response(render_page_or_fragment(
+        "templates/catalog/index.html", "partials/catalog/results.html", **context))
+    if context["page"] == 1:
+        # The browser's address bar shows /products?q=fern, not every empty form field.
+        set_push_url(response, page_url(context["filters"], 1))
+        if is_fragment_request():  # new results: the category counts of the filter panel follow
+            set_triggers(response, "catalogue-changed", after_settle=True)
+    return response
+
+
+@bp.get("/")
+def index():
+    """The home page: the whole catalogue with its filters."""
+    return render_catalogue()
+
+
+@bp.get("/products")
+def products():
+    """The catalogue filtered by the query string; a fragment for htmx, else the page."""
+    return render_catalogue()
+
+
+@bp.get("/products/category-counts")
+def counts():
+    """Fragment: the count beside each category box, for the catalogue's current search.
+
+    The filter panel asks for it when the page loads and whenever a first page of results comes
+    in (the event catalogue-changed), so the grid never waits for the counts; the answer swaps
+    the counts out of band.
+    """
+    if not is_fragment_request():
+        return redirect(url_for("catalog.products", **request.args.to_dict(flat=False)), code=303)
+    filters, _ = parse_filters(request.args)
+    categories = all_categories()
+    return render_template("partials/catalog/category_counts.html", categories=categories,
+                           counts=category_counts(filters, categories))
+
+
+def get_product_or_404(sku):
+    """The product with this SKU (any letter case), or a 404."""
+    product = find_product(sku)
+    if product is None:
+        abort(404)
+    return product
+
+
+def render_product_page(item, status=200, **review_box):
+    """The product page: the product, related plants and the reviews section (with a refused
+    review's message and values when there is one)."""
+    return render_template("templates/catalog/product.html", related=related_products(item),
+                           **reviews_context(item, g.user, **review_box)), status
+
+
+@bp.get("/products/<sku>")
+def product(sku):
+    """One product: picture, description, care, price and availability."""
+    return render_product_page(get_product_or_404(sku))
+
+
+@bp.get("/products/<sku>/picture.svg")
+def picture(sku):
+    """The product's SVG illustration, cached by browsers for a day."""
+    item = get_product_or_404(sku)
+    svg = product_svg(item.sku, item.name, item.category.slug, item.size, item.keywords)
+    response = make_response(svg)
+    response.content_type = "image/svg+xml; charset=utf-8"
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.app_template_global()
+def stars(rating):
+    """How a rating out of 5 is drawn: a CSS class for the nearest half star, and words for screen readers."""
+    value = float(rating or 0)
+    return {"css": f"s{round(value * 2) * 5}", "label": f"Rated {value:.1f} out of 5"}
+
+
+@bp.app_template_global()
+def availability(product):
+    """The stock state shown on a card: in stock, only N left, or sold out."""
+    if product.stock <= 0:
+        return {"css": "sold-out", "label": "Sold out"}
+    if product.stock <= 5:
+        return {"css": "low", "label": f"Only {product.stock} left"}
+    return {"css": "in-stock", "label": "In stock"}

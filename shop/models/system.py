@@ -1,0 +1,44 @@
+"""The shop's own bookkeeping: the email outbox and the applied migrations."""
+from peewee import (
+    AutoField,
+    CharField,
+    DateTimeField,
+    IntegerField,
+    TextField,
+)
+
+from .base import BaseModel, utcnow
+
+
+class EmailOutbox(BaseModel):
+    """An email waiting to be (or already) delivered; written in the sender's transaction."""
+
+    id = AutoField()
+    recipient = CharField(max_length=254)
+    subject = CharField(max_length=255)
+    body_html = TextField()
+    body_text = TextField()
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)
+    next_attempt_at = DateTimeField(default=utcnow)
+    # A worker claims a row by writing its token here, so two workers never send one message.
+    claimed_by = CharField(max_length=64, null=True)
+    claimed_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "email_outbox"
+        indexes = ((("sent_at", "next_attempt_at"), False),)
+
+
+
+class SchemaMigration(BaseModel):
+    """A migration applied to this database (shop/migrations/), by its four-digit version."""
+
+    version = CharField(max_length=4, primary_key=True)
+    name = CharField(max_length=100)
+    applied_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "schema_migrations"
