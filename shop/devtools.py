@@ -74,7 +74,7 @@ def mailbox():
     return render_template("templates/devtools/mailbox.html", messages=messages, chosen=chosen, links=links)
 
 
-@bp.get("/mailbox/<int:message_id>/html")
+@bp.get("/mailbox/<int(max=2147483647):message_id>/html")  # an INT column: larger ids are a 404
 def mailbox_html(message_id):
     """One message's HTML body, for the mailbox's preview frame."""
     message = EmailOutbox.get_or_none(EmailOutbox.id == message_id)

@@ -15,7 +15,7 @@ def flask_routes():
     app = create_app({"SHOP_ENV": "testing", "SECRET_KEY": TEST_SECRET, "DATABASE_URL": "sqlite:///:memory:"})
     routes = {}
     for rule in app.url_map.iter_rules():
-        path = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule)
+        path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"<\1>", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             routes[(method, path)] = rule.endpoint
     return routes

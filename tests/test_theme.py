@@ -260,3 +260,9 @@ def test_racing_bookings_never_overbook(seeded, app):
         paid = sum(b.total_cents for b in Booking.select())
         balances = sum(u.balance_cents for u in User.select())
     assert paid == 3 * 35_00 and balances + paid == 10 * 100_00
+
+
+@pytest.mark.parametrize("plant_id", ["9223372036854775808", "2147483648", "99999999999999999999999999999"])
+def test_watering_a_plant_id_beyond_the_column_is_a_404(gardener, client, plant_id):
+    response = client.post(f"/jungle/{plant_id}/water", data={"csrf_token": csrf_token(client, "/jungle")})
+    assert response.status_code == 404

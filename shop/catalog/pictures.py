@@ -53,7 +53,7 @@ def product_svg(sku, name, category_slug, size="medium", keywords=""):
         parts.append(_pot(pot, pot_dark, width=150, top=190))
         parts.append(f'<path d="M140 196 q60 -18 120 0" stroke="{pot_dark}" stroke-width="3" fill="none"/>')
     else:
-        drawer = globals()["_" + shape]
+        drawer = PLANT_DRAWERS[shape]
         plant = (f'<g transform="translate(200 250) scale({scale}) translate(-200 -250)">'
                  f"{drawer(digest, leaf, bloom)}</g>")
         # Trailing vines spill over the rim, so they are drawn after the pot.
@@ -230,3 +230,10 @@ def _bag(digest, colour):
             f'<path d="M120 110 L280 110 L276 135 L124 135 Z" fill="#a8916a"/>'
             f'<rect x="140" y="180" width="120" height="100" rx="10" fill="{colour}" fill-opacity="0.9"/>'
             + _leaf(200, 265, 62, 0, "#2f6b3a", width=0.45))
+
+
+# The drawing of each plant shape (pots, tools and bags are drawn by product_svg() itself).
+PLANT_DRAWERS = {
+    "split_leaf": _split_leaf, "rosette": _rosette, "cactus": _cactus, "fern": _fern, "palm": _palm,
+    "herb": _herb, "tree": _tree, "flower": _flower, "trailing": _trailing,
+}

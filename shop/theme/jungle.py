@@ -1,10 +1,10 @@
 """My Jungle: the plants a customer bought, when each was watered, and when it is due again."""
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, g, redirect, render_template, url_for
+from flask import Blueprint, abort, g, render_template, url_for
 
 from ..db import transaction_with_retry
-from ..htmx import is_fragment_request, login_required
+from ..htmx import login_required, respond
 from ..models import JunglePlant, OrderItem, Product
 
 bp = Blueprint("jungle", __name__)
@@ -43,7 +43,7 @@ def index():
     return render_template("templates/jungle/index.html", **jungle_context(g.user))
 
 
-@bp.post("/jungle/<int:plant_id>/water")
+@bp.post("/jungle/<int(max=2147483647):plant_id>/water")  # an INT column: larger ids are a 404
 @login_required
 def water(plant_id):
     """Mark a plant watered today; htmx gets the refreshed jungle, a plain form goes back to the page."""
@@ -53,6 +53,5 @@ def water(plant_id):
     today = date.today()
     transaction_with_retry(
         lambda: JunglePlant.update(last_watered_on=today).where(JunglePlant.id == plant.id).execute())
-    if is_fragment_request():
-        return render_template("partials/jungle/jungle.html", **jungle_context(g.user))
-    return redirect(url_for("jungle.index"), code=303)
+    return respond(lambda: render_template("partials/jungle/jungle.html", **jungle_context(g.user)),
+                   url_for("jungle.index"))
