@@ -4,7 +4,8 @@ when galera-4 is installed and it runs as root).
 Starts a 3-node cluster (scripts/galera-cluster), a shop database on it, and two gunicorn servers per
 setting of DATABASE_WSREP_SYNC_WAIT (0 = off, 1 = reads wait for the cluster): one on node 0 and one
 on node 1. For each setting: a customer buys through node 0 and at once opens the receipt through
-node 1 (how often is it missing?), and the cart page is read through node 1 (what does a read cost?).
+node 1 (how often is it missing?), and the cart page is read through node 1 (what does a read cost?),
+once on an idle cluster and once while 4 other clients keep node 0 writing.
 Also checkout latency through one node, for comparison with a single server.
 Prints a table and returns the figures; bench/run.py stores them in bench/results.json.
 """
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -36,6 +38,7 @@ BASE_PORT = int(os.environ.get("BENCH_GALERA_PORT", "25306"))
 ROUNDS = int(os.environ.get("BENCH_CLUSTER_ROUNDS", "100"))
 SECRET = "c" * 40
 FIELDS = ("csrf_token", "idempotency_key", "expected_total_cents")
+ALERT = re.compile(r'role="alert">([^<]+)')
 
 
 def percentile(samples, fraction):
@@ -76,16 +79,33 @@ def cart_form(session, url):
     return {name: re.search(rf'name="{name}" value="([^"]*)"', form).group(1) for name in FIELDS}
 
 
-def measure(db_urls, sync_wait, user_id, sku_id):
+def log_in(url, username):
+    """A requests session logged in as the bench customer, and its CSRF token."""
+    session = requests.Session()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', session.get(url + "/login").text).group(1)
+    session.post(url + "/login", data={"login": username, "password": "Gr33n-Fingers", "csrf_token": token})
+    token = re.search(r'name="csrf-token" content="([^"]+)"', session.get(url + "/").text).group(1)
+    return session, token
+
+
+def background_writes(url, stop):
+    """Keep node 0 writing (another customer adding and removing a plant) so replication has a queue."""
+    session, token = log_in(url, "clusterload")
+    while not stop.is_set():
+        for path in ("/cart/add", "/cart/remove"):
+            session.post(url + path, data={"sku": "FH-10001", "csrf_token": token}, headers={"HX-Request": "true"})
+
+
+def measure(db_urls, sync_wait, user_id, sku_id, load):
     """Buy through node 0, read the receipt through node 1; time cart reads and checkouts."""
     servers = [start_server(db_urls[0], sync_wait), start_server(db_urls[1], sync_wait)]
     (_, url_a), (_, url_b) = servers
+    stop, writers = threading.Event(), []
     try:
-        session = requests.Session()
-        html = session.get(url_a + "/login").text
-        token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-        session.post(url_a + "/login", data={"login": "clusterbench", "password": "Gr33n-Fingers",
-                                             "csrf_token": token})
+        session, _ = log_in(url_a, "clusterbench")
+        writers = [threading.Thread(target=background_writes, args=(url_a, stop)) for _ in range(load)]
+        for writer in writers:
+            writer.start()
         missing, checkout_ms, receipt_ms, cart_ms = 0, [], [], []
         for _ in range(ROUNDS):
             with database.connection_context():
@@ -93,6 +113,9 @@ def measure(db_urls, sync_wait, user_id, sku_id):
             form = cart_form(session, url_a)
             started = time.perf_counter()
             bought = session.post(url_a + "/checkout", data=form, allow_redirects=False)
+            if bought.status_code != 303:
+                alerts = ALERT.findall(bought.text)
+                raise RuntimeError(f"checkout answered {bought.status_code}: {alerts}")
             checkout_ms.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             receipt = session.get(url_b + bought.headers["Location"])
@@ -101,7 +124,8 @@ def measure(db_urls, sync_wait, user_id, sku_id):
             started = time.perf_counter()
             session.get(url_b + "/cart")
             cart_ms.append((time.perf_counter() - started) * 1000)
-        return {"wsrep_sync_wait": sync_wait, "rounds": ROUNDS, "receipt_missing_on_other_node": missing,
+        return {"wsrep_sync_wait": sync_wait, "background_writers": load, "rounds": ROUNDS,
+                "receipt_missing_on_other_node": missing,
                 "checkout_p50_ms": round(percentile(checkout_ms, 0.5), 1),
                 "checkout_p95_ms": round(percentile(checkout_ms, 0.95), 1),
                 "receipt_other_node_p50_ms": round(percentile(receipt_ms, 0.5), 1),
@@ -109,6 +133,9 @@ def measure(db_urls, sync_wait, user_id, sku_id):
                 "cart_other_node_p50_ms": round(percentile(cart_ms, 0.5), 1),
                 "cart_other_node_p95_ms": round(percentile(cart_ms, 0.95), 1)}
     finally:
+        stop.set()
+        for writer in writers:
+            writer.join(10)
         for process, _ in servers:
             process.terminate()
             process.wait(15)
@@ -131,19 +158,20 @@ def cluster_bench():
             migrate()
             with database.connection_context():
                 seed_catalogue()
-                Product.update(stock=100_000).execute()
+                Product.update(stock=100_000, price_cents=1_00).execute()  # 4 x 100 purchases fit the balance
 
-                def create():
-                    user = User.create(member_id="FH-BNCH-0001", username="clusterbench", email="b@example.com",
-                                       username_lower="clusterbench", balance_cents=1500_00, verified_at=utcnow(),
+                def create(name, member_id):
+                    user = User.create(member_id=member_id, username=name, email=f"{name}@example.com",
+                                       username_lower=name, balance_cents=1500_00, verified_at=utcnow(),
                                        password_hash=PasswordHasher(time_cost=1, memory_cost=8,
                                                                     parallelism=1).hash("Gr33n-Fingers"))
                     open_balance(user.id, 1500_00)
                     return user.id
 
-                user_id = transaction_with_retry(create)
+                user_id = transaction_with_retry(lambda: create("clusterbench", "FH-BNCH-0001"))
+                transaction_with_retry(lambda: create("clusterload", "FH-BNCH-0002"))
                 basil = Product.get(Product.sku == "FH-10042").id
-            results = [measure(db_urls, setting, user_id, basil) for setting in (0, 1)]
+            results = [measure(db_urls, setting, user_id, basil, load) for load in (0, 4) for setting in (0, 1)]
         return {"nodes": 3, "rows": results}
     finally:
         subprocess.run([SCRIPT, "stop", workdir], check=False)
@@ -155,10 +183,11 @@ def print_cluster(result):
     if not result:
         return
     print(f"\nGalera cluster ({result['nodes']} nodes on loopback): buy through node 0, read through node 1")
-    print(f"{'wsrep_sync_wait':>15} {'receipt 404s':>13} {'checkout p50/p95':>17} {'receipt p50/p95':>16} "
+    print(f"{'writers':>7} {'wsrep_sync_wait':>15} {'receipt 404s':>13} {'checkout p50/p95':>17} {'receipt p50/p95':>16} "
           f"{'cart p50/p95':>13}")
     for row in result["rows"]:
-        print(f"{row['wsrep_sync_wait']:>15} {row['receipt_missing_on_other_node']:>6} of {row['rounds']:<4} "
+        print(f"{row['background_writers']:>7} {row['wsrep_sync_wait']:>15} "
+              f"{row['receipt_missing_on_other_node']:>6} of {row['rounds']:<4} "
               f"{row['checkout_p50_ms']:>8}/{row['checkout_p95_ms']:<8} {row['receipt_other_node_p50_ms']:>7}/"
               f"{row['receipt_other_node_p95_ms']:<8} {row['cart_other_node_p50_ms']:>6}/{row['cart_other_node_p95_ms']}")
 

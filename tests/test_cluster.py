@@ -346,3 +346,23 @@ def test_the_books_after_every_race(cluster):
         assert "Traceback" not in log and "[ERROR]" not in log, log[-3000:]
     sums = [checksums(url) for url in cluster.node_urls]
     assert sums[0] == sums[1] == sums[2]
+
+
+def test_connections_to_a_galera_node_wait_for_the_cluster_before_reads(cluster, make_mysql_database):
+    """Each pooled connection to a Galera node gets wsrep_sync_wait = 1 (0 when configured off);
+    a connection to a server that is not a Galera node is left as it is."""
+    rebind(cluster)
+    with database.connection_context():
+        assert database.execute_sql("SELECT @@session.wsrep_sync_wait").fetchone()[0] == 1
+    close_pool(cluster.app)
+    off = create_app({"DATABASE_URL": cluster.db_urls[2], "SHOP_ENV": "testing", "SECRET_KEY": TEST_SECRET,
+                      "DATABASE_WSREP_SYNC_WAIT": 0})
+    with database.connection_context():
+        assert database.execute_sql("SELECT @@session.wsrep_sync_wait").fetchone()[0] == 0
+    close_pool(off)
+    single = create_app({"DATABASE_URL": make_mysql_database("fh_single"), "SHOP_ENV": "testing",
+                         "SECRET_KEY": TEST_SECRET})
+    with database.connection_context():
+        assert database.execute_sql("SELECT @@session.wsrep_on").fetchone()[0] == 0
+        assert database.execute_sql("SELECT @@session.wsrep_sync_wait").fetchone()[0] == 0
+    close_pool(single)
