@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS users (
   verified_at     DATETIME     NULL,
   balance_cents   INT          NOT NULL,
   created_at      DATETIME     NOT NULL,
+  pending_email   VARCHAR(254) NULL,      -- a new address until its confirmation link is clicked
+  deleted_at      DATETIME     NULL,      -- a deleted account: the row stays, personal fields replaced
   UNIQUE KEY users_member_id (member_id),
   UNIQUE KEY users_username_lower (username_lower),
   UNIQUE KEY users_email (email),
@@ -160,6 +162,7 @@ CREATE TABLE IF NOT EXISTS email_outbox (
   next_attempt_at DATETIME     NOT NULL,  -- retry back-off
   claimed_by      VARCHAR(64)  NULL,      -- the worker delivering it now
   claimed_at      DATETIME     NULL,
+  erase_after_send TINYINT(1)  NOT NULL DEFAULT 0,  -- deleted once delivered (a deleted account's goodbye)
   KEY email_outbox_sent_at_next_attempt_at (sent_at, next_attempt_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
@@ -188,6 +191,7 @@ CREATE TABLE IF NOT EXISTS bookings (
   total_cents     INT         NOT NULL,
   idempotency_key VARCHAR(64) NOT NULL,
   created_at      DATETIME    NOT NULL,
+  cancelled_at    DATETIME    NULL,      -- cancelled and refunded before the workshop
   UNIQUE KEY bookings_number (number),
   UNIQUE KEY bookings_user_id_idempotency_key (user_id, idempotency_key),
   KEY bookings_workshop_id (workshop_id),

@@ -49,6 +49,13 @@ FRAGMENTS = [
      "partials/finder/step.html", "The plant finder's next question, or its recommendations."),
     ("jungle.water", "POST", "/jungle/1/water", {}, "partials/jungle/jungle.html",
      "Mark one of your plants watered today (the number is the plant's id in My Jungle)."),
+    ("account.change_password_view", "POST", "/account/password",
+     {"current_password": "wrong", "password": "Password1!", "password_confirm": "Password1!"},
+     "partials/account/password_form.html", "Change the password (here refused: the current one is wrong)."),
+    ("account.change_email_view", "POST", "/account/email", {"email": "new@example.com", "password": "wrong"},
+     "partials/account/email_form.html", "Ask to change the email address (refused without the password)."),
+    ("account.delete_account_view", "POST", "/account/delete", {"confirm": "nobody", "password": "wrong"},
+     "partials/account/delete_form.html", "Delete the account (refused here: the username does not match)."),
     ("workshops.book", "POST", "/workshops/repotting-basics/book", {"seats": "1", "idempotency_key": "explorer-1"},
      "partials/workshops/card.html", "Book seats on a workshop (paid from your balance!)."),
 ]

@@ -30,10 +30,11 @@ class MailConfigError(Exception):
     """The SMTP settings cannot work (for example a Gmail username without a password)."""
 
 
-def queue_email(recipient, subject, template, **context):
+def queue_email(recipient, subject, template, erase_after_send=False, **context):
     """Render templates/email/<template>.txt and .html and add the message to the outbox.
 
-    Call it inside the caller's transaction (transaction_with_retry): the email is written in that transaction.
+    Call it inside the caller's transaction (transaction_with_retry): the email is written in that
+    transaction. erase_after_send: the row is deleted once delivered (a deleted account's goodbye).
     """
     context.setdefault("base_url", current_app.config["BASE_URL"])
     context.setdefault("subject", subject)
@@ -42,6 +43,7 @@ def queue_email(recipient, subject, template, **context):
         subject=subject,
         body_text=render_template(f"templates/email/{template}.txt", **context),
         body_html=render_template(f"templates/email/{template}.html", **context),
+        erase_after_send=erase_after_send,
     )
 
 
@@ -134,10 +136,13 @@ def deliver_due(limit=50, now=None, worker=None):
                 record_failure(row, now, error)
                 failed += 1
                 continue
-            transaction_with_retry(
-                lambda row=row: EmailOutbox.update(sent_at=utcnow(), attempts=row.attempts + 1, last_error=None,
-                                                   claimed_by=None, claimed_at=None)
-                .where(EmailOutbox.id == row.id).execute())
+            if row.erase_after_send:  # nothing of a deleted account stays behind once it is delivered
+                transaction_with_retry(lambda row=row: EmailOutbox.delete().where(EmailOutbox.id == row.id).execute())
+            else:
+                transaction_with_retry(
+                    lambda row=row: EmailOutbox.update(sent_at=utcnow(), attempts=row.attempts + 1, last_error=None,
+                                                       claimed_by=None, claimed_at=None)
+                    .where(EmailOutbox.id == row.id).execute())
             sent += 1
     finally:
         client.close()

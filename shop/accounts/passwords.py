@@ -34,7 +34,7 @@ def find_user_by_login(login):
     if not login or len(login) > 254:
         return None
     field = User.email if "@" in login else User.username_lower
-    return User.get_or_none(field == login)
+    return User.get_or_none(field == login, User.deleted_at.is_null())
 
 
 def check_credentials(login, password):

@@ -118,3 +118,21 @@ def validate_registration(form):
         errors["password_confirm"] = "The two passwords do not match."
     clean = {"username": username, "email": email, "password": password}
     return clean, {field: error for field, error in errors.items() if error}
+
+
+def validate_new_password(form, username="", email=""):
+    """Check a new password and its repetition (reset and change forms): (password, {field: error})."""
+    password = form.get("password") or ""
+    _, error = validate_password(password, username, email)
+    errors = {"password": error} if error else {}
+    if not error and password != (form.get("password_confirm") or ""):
+        errors["password_confirm"] = "The two passwords do not match."
+    return password, errors
+
+
+def password_state(password, username="", email=""):
+    """The checklist the server confirms: each rule met or not, and the common-password rule."""
+    checks = password_checks(password, username, validate_email(email)[0] if email else "")
+    common = bool(password) and is_common_password(password)
+    return {"checks": checks, "rules": PASSWORD_RULES, "common": common, "common_rule": COMMON_RULE,
+            "confirmed": bool(password)}

@@ -1,4 +1,6 @@
 """Registration with live checks, email verification, login and logout, and the account page."""
+import re
+
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from ..htmx import login_required
@@ -24,16 +26,15 @@ from .registration import (
 )
 from .sessions import load_logged_in_user, log_in, log_out
 from .validation import (
-    COMMON_RULE,
-    PASSWORD_RULES,
-    is_common_password,
-    password_checks,
+    password_state,
     validate_email,
     validate_registration,
     validate_username,
 )
 
 bp = Blueprint("auth", __name__)
+
+RULES_ID = re.compile(r"[a-z][a-z-]{0,39}")
 
 LIVE_CHECKS_PER_MINUTE = 120
 LOGIN_FAILURES_PER_ACCOUNT = 5
@@ -78,14 +79,6 @@ def email_state(raw):
     if email_taken(email):
         return field_state("An account already uses this email. Log in instead, or use another address.")
     return field_state(ok_message="Looks good.")
-
-
-def password_state(password, username="", email=""):
-    """The checklist the server confirms: each rule met or not, and the common-password rule."""
-    checks = password_checks(password, username, validate_email(email)[0] if email else "")
-    common = bool(password) and is_common_password(password)
-    return {"checks": checks, "rules": PASSWORD_RULES, "common": common, "common_rule": COMMON_RULE,
-            "confirmed": bool(password)}
 
 
 def render_register(values=None, errors=None, status=200):
@@ -148,7 +141,9 @@ def check_email():
 def check_password():
     """Fragment: the password checklist, confirmed by the server (with the common-password rule)."""
     form = request.form
+    rules_id = form.get("rules_id", "")  # which checklist on the page asked (the account page has two forms)
     return render_template("partials/auth/check_password.html",
+                           rules_id=rules_id if RULES_ID.fullmatch(rules_id) else "password-rules",
                            password=password_state(form.get("password", ""), form.get("username", ""),
                                                    form.get("email", "")))
 
@@ -228,12 +223,19 @@ def logout():
     return redirect(url_for("catalog.index"), code=303)
 
 
+def render_account(status=200, forms=None):
+    """The account page; `forms` carries a refused form's errors and values into its section."""
+    forms = {"password": {}, "email": {}, "delete": {}, **(forms or {})}
+    return render_template("templates/auth/account.html", user=g.user, reasons=REASON_LABELS, forms=forms,
+                           password=password_state("", g.user.username, g.user.email),
+                           **account_overview(g.user.id)), status
+
+
 @bp.get("/account")
 @login_required
 def account():
-    """The customer dashboard: member ID, balance, verification state, recent orders."""
-    return render_template("templates/auth/account.html", user=g.user, reasons=REASON_LABELS,
-                           **account_overview(g.user.id))
+    """The customer dashboard: member ID, balance, orders, the statement, security and data."""
+    return render_account()
 
 
 @bp.before_app_request

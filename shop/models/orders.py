@@ -111,6 +111,7 @@ class Booking(BaseModel):
     total_cents = IntegerField(constraints=[Check("total_cents >= 0")])
     idempotency_key = CharField(max_length=64)
     created_at = DateTimeField(default=utcnow)
+    cancelled_at = DateTimeField(null=True)  # cancelled and refunded before the workshop
 
     class Meta:
         table_name = "bookings"

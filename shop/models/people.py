@@ -25,6 +25,10 @@ class User(BaseModel):
     verified_at = DateTimeField(null=True)
     balance_cents = IntegerField(constraints=[Check("balance_cents >= 0")])
     created_at = DateTimeField(default=utcnow)
+    # A new address waiting for its confirmation link to be clicked (the old one stays in force).
+    pending_email = CharField(max_length=254, null=True)
+    # Set when the customer deleted the account: the row stays, every personal field replaced.
+    deleted_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "users"

@@ -1,6 +1,7 @@
 """The shop's own bookkeeping: the email outbox and the applied migrations."""
 from peewee import (
     AutoField,
+    BooleanField,
     CharField,
     DateTimeField,
     IntegerField,
@@ -26,6 +27,8 @@ class EmailOutbox(BaseModel):
     # A worker claims a row by writing its token here, so two workers never send one message.
     claimed_by = CharField(max_length=64, null=True)
     claimed_at = DateTimeField(null=True)
+    # Deleted once delivered (the goodbye email of a deleted account: no address kept afterwards).
+    erase_after_send = BooleanField(default=False)
 
     class Meta:
         table_name = "email_outbox"

@@ -1,0 +1,186 @@
+"""The rest of an account's life: a forgotten password, a new password or email address, leaving.
+
+Every link is signed with itsdangerous and bound to what it may change, so it works once:
+- a reset link carries a digest of the current password hash: any password change kills it;
+- an email-change link carries digests of the current and the pending address: confirming (or
+  asking for another address) kills it.
+Nothing personal travels in a link in clear: only the user id and digests.
+"""
+import hashlib
+
+from flask import current_app, render_template, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from peewee import IntegrityError
+
+from ..db import transaction_with_retry
+from ..mail import queue_email
+from ..models import User, UserSession, utcnow
+from .passwords import password_hasher
+from .registration import email_taken
+
+RESET_SALT, RESET_MAX_AGE = "fernhouse-reset-password", 3600
+EMAIL_SALT, EMAIL_MAX_AGE = "fernhouse-change-email", 48 * 3600
+
+
+class AccountRefused(Exception):
+    """The change cannot be made; .field names the form field it is about, the message says why."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+
+
+def digest(text):
+    """A short SHA-256 digest of a value a link is bound to (it reveals nothing of the value)."""
+    return hashlib.sha256(str(text).encode()).hexdigest()[:24]
+
+
+def signer(salt):
+    """Signs and checks one kind of link."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def read_link(salt, token, max_age):
+    """('ok', data) for a good link, ('expired' | 'invalid', None) otherwise."""
+    try:
+        data = signer(salt).loads(token, max_age=max_age)
+    except SignatureExpired:
+        return "expired", None
+    except BadSignature:
+        return "invalid", None
+    return ("ok", data) if isinstance(data, dict) else ("invalid", None)
+
+
+def absolute(endpoint, **values):
+    """An absolute link for an email."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def active_user(user_id):
+    """The account with this id unless it was deleted."""
+    return User.get_or_none(User.id == user_id, User.deleted_at.is_null())
+
+
+def password_matches(user, password):
+    """True when `password` is the account's password (argon2 verify)."""
+    try:
+        return bool(password) and password_hasher().verify(user.password_hash, password)
+    except Exception:  # argon2 raises VerifyMismatchError, InvalidHashError...: all mean "no"
+        return False
+
+
+# ------------------------------------------------------------------------------- forgotten password
+def request_password_reset(email):
+    """Email a reset link to the account with this address, if there is one. The same work is done
+    either way (the email is rendered, only not queued), so the answer takes the same time."""
+    user = User.get_or_none(User.email == email, User.deleted_at.is_null()) if email else None
+    token = signer(RESET_SALT).dumps({"u": user.id if user else 0, "h": digest(user.password_hash if user else "")})
+    context = {"user": user, "reset_url": absolute("account.reset_password", token=token),
+               "valid_minutes": RESET_MAX_AGE // 60}
+    if user is None:
+        render_template("templates/email/password_reset.txt", base_url="", subject="", **context)
+        render_template("templates/email/password_reset.html", base_url="", subject="", **context)
+        return
+    transaction_with_retry(lambda: queue_email(user.email, "Reset your Fernhouse password", "password_reset",
+                                               **context))
+
+
+def user_for_reset(token):
+    """('ok', user) for a reset link that still works, else ('expired' | 'used' | 'invalid', None)."""
+    state, data = read_link(RESET_SALT, token, RESET_MAX_AGE)
+    if state != "ok":
+        return state, None
+    user = active_user(data.get("u"))
+    if user is None:
+        return "invalid", None
+    if digest(user.password_hash) != data.get("h"):
+        return "used", None  # used already, or the password changed since the link was sent
+    return "ok", user
+
+
+def reset_password(token, password):
+    """Set a new password from a reset link: every browser is signed out, an unverified account
+    becomes verified (the link proved the address), and a notice is emailed. Returns the user."""
+    state, user = user_for_reset(token)
+    if state != "ok":
+        raise AccountRefused("token", "This reset link no longer works. Ask for a new one below.")
+    new_hash = password_hasher().hash(password)
+
+    def apply():
+        # Conditional on the hash the link was made for: two tabs using one link change it once.
+        changed = (User.update(password_hash=new_hash, verified_at=user.verified_at or utcnow())
+                   .where(User.id == user.id, User.password_hash == user.password_hash).execute())
+        if changed != 1:
+            raise AccountRefused("token", "This reset link was used a moment ago. Ask for a new one below.")
+        UserSession.delete().where(UserSession.user == user.id).execute()
+        queue_email(user.email, "Your Fernhouse password was changed", "password_changed", user=user,
+                    reset_url=absolute("account.forgot_password"))
+
+    transaction_with_retry(apply)
+    return user
+
+
+# ---------------------------------------------------------------------------------- new password
+def change_password(user, current_password, new_password, keep_session_hash):
+    """Change the password of a logged-in customer who knows the current one; every other browser
+    is signed out (this one, keep_session_hash, stays in) and a notice is emailed."""
+    if not password_matches(user, current_password):
+        raise AccountRefused("current_password", "That is not your current password.")
+    new_hash = password_hasher().hash(new_password)
+
+    def apply():
+        User.update(password_hash=new_hash).where(User.id == user.id).execute()
+        (UserSession.delete().where(UserSession.user == user.id, UserSession.token_hash != keep_session_hash)
+         .execute())
+        queue_email(user.email, "Your Fernhouse password was changed", "password_changed", user=user,
+                    reset_url=absolute("account.forgot_password"))
+
+    transaction_with_retry(apply)
+
+
+# -------------------------------------------------------------------------------- new email address
+def request_email_change(user, password, new_email):
+    """Ask to move the account to new_email: it gets a link (48 hours, once); until then the old
+    address stays in force."""
+    if not password_matches(user, password):
+        raise AccountRefused("password", "That is not your password.")
+    if new_email == user.email:
+        raise AccountRefused("email", "That is already your email address.")
+    if email_taken(new_email):
+        raise AccountRefused("email", "An account already uses this email. Use another address.")
+    token = signer(EMAIL_SALT).dumps({"u": user.id, "c": digest(user.email), "p": digest(new_email)})
+
+    def apply():
+        User.update(pending_email=new_email).where(User.id == user.id).execute()
+        queue_email(new_email, "Confirm your new email for Fernhouse", "email_change", user=user,
+                    new_email=new_email, confirm_url=absolute("account.confirm_email", token=token),
+                    valid_hours=EMAIL_MAX_AGE // 3600)
+
+    transaction_with_retry(apply)
+
+
+def confirm_email_change(token):
+    """Move the account to its pending address from the emailed link: ('changed', user) or
+    ('expired' | 'invalid' | 'taken', None). The old address is told."""
+    state, data = read_link(EMAIL_SALT, token, EMAIL_MAX_AGE)
+    if state != "ok":
+        return state, None
+    user = active_user(data.get("u"))
+    if user is None or not user.pending_email or digest(user.email) != data.get("c") \
+            or digest(user.pending_email) != data.get("p"):
+        return "invalid", None  # used already, another address asked for since, or the account is gone
+    old, new = user.email, user.pending_email
+
+    def apply():
+        if email_taken(new):
+            return "taken"
+        User.update(email=new, pending_email=None).where(User.id == user.id, User.email == old).execute()
+        queue_email(old, "Your Fernhouse email address was changed", "email_changed", user=user,
+                    old_email=old, new_email=new)
+        return "changed"
+
+    try:
+        outcome = transaction_with_retry(apply)
+    except IntegrityError:  # someone registered the address between the check and the update
+        outcome = "taken"
+    return outcome, (User.get_by_id(user.id) if outcome == "changed" else None)
