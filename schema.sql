@@ -11,12 +11,12 @@ CREATE TABLE IF NOT EXISTS users (
   member_id       VARCHAR(16)  NOT NULL,
   username        VARCHAR(32)  NOT NULL,
   username_lower  VARCHAR(32)  NOT NULL,  -- the unique key: Alice and alice are one name
-  email           VARCHAR(254) NOT NULL,  -- stored normalised and lower-cased
+  email           VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,  -- normalised, lower-cased, unique byte for byte
   password_hash   VARCHAR(255) NOT NULL,  -- argon2id PHC string
   verified_at     DATETIME     NULL,
   balance_cents   INT          NOT NULL,
   created_at      DATETIME     NOT NULL,
-  pending_email   VARCHAR(254) NULL,      -- a new address until its confirmation link is clicked
+  pending_email   VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,  -- a new address until confirmed
   deleted_at      DATETIME     NULL,      -- a deleted account: the row stays, personal fields replaced
   UNIQUE KEY users_member_id (member_id),
   UNIQUE KEY users_username_lower (username_lower),

@@ -24,6 +24,12 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     check_config(app.config)
+    if app.config["TRUSTED_PROXY_HOPS"]:
+        # the address, scheme and host as the client sent them, from the headers our proxies add
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.debug = app.config["SHOP_ENV"] == "development" and app.debug
 
     # Pages and fragments through one loader, so every template name starts with its folder.

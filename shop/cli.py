@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .accounts.registration import purge_unverified
 from .db import database, transaction_with_retry
 from .mail import queue_email, run_worker
 from .migrations import migrate
@@ -77,6 +78,15 @@ def send_test_mail_command(recipient):
     click.echo(f"Queued message {row.id} to {recipient}")
 
 
+@click.command("purge-unverified")
+@with_appcontext
+def purge_unverified_command():
+    """Remove accounts never verified within the verification link's life (48 hours); run it hourly."""
+    with database.connection_context():
+        removed = purge_unverified()
+    click.echo(f"Removed {removed} account{'s' if removed != 1 else ''} never verified")
+
+
 def init_app(app):
     """Register the commands with the app's CLI."""
     app.cli.add_command(init_db_command)
@@ -84,3 +94,4 @@ def init_app(app):
     app.cli.add_command(seed_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(send_test_mail_command)
+    app.cli.add_command(purge_unverified_command)

@@ -14,6 +14,14 @@ def _env(name, default=""):
     return value or default
 
 
+def _int(name, default):
+    """An integer environment variable; a value that is not one stops the app with a clear message."""
+    raw = _env(name, str(default))
+    if not raw.isdigit():
+        raise RuntimeError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
 def load_config(project_root, env=None):
     """Build the configuration dictionary from the environment (see README: Configuration).
 
@@ -49,6 +57,11 @@ def load_config(project_root, env=None):
         "PRODUCTS_PER_PAGE": 24,
         "ARGON2_PROFILE": "owasp",  # tests switch to "fast"
         "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
+        # How many proxies stand in front of the app (nginx: 1). Above 0 the client address and scheme
+        # come from X-Forwarded-For / -Proto through Werkzeug's ProxyFix; at 0 those headers are ignored.
+        "TRUSTED_PROXY_HOPS": _int("TRUSTED_PROXY_HOPS", 0),
+        # Every form here is small: a larger body is refused (413) before it is read or spooled to disk.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
     }
 
 
@@ -65,5 +78,7 @@ def check_config(config):
             )
     if config["MAIL_SECURITY"] not in ("ssl", "starttls", "none"):
         raise RuntimeError("MAIL_SECURITY must be ssl, starttls or none")
+    if not 0 <= int(config["TRUSTED_PROXY_HOPS"]) <= 5:
+        raise RuntimeError("TRUSTED_PROXY_HOPS is the number of proxies in front of the app: 0 to 5")
     if config["MAIL_BACKEND"] not in ("smtp", "outbox"):
         raise RuntimeError("MAIL_BACKEND must be smtp or outbox")

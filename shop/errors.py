@@ -13,6 +13,7 @@ MESSAGES = {
     400: ("That request was not understood", "Please check what you entered and try again."),
     404: ("We could not find that page", "It may have been moved, or the link may be mistyped."),
     405: ("That action is not allowed here", "Please use the buttons and links on the page."),
+    413: ("That was too much to send", "Forms here are small: please go back and send less."),
     500: ("Something went wrong on our side", "We have been told about it. Please try again in a moment."),
 }
 
@@ -39,7 +40,7 @@ def notice_or_page(status, title, message, headers=None):
 
 def init_app(app):
     """Register the error handlers."""
-    for status in (400, 404, 405, 500):
+    for status in (400, 404, 405, 413, 500):
         app.register_error_handler(status, lambda error, status=status: error_page(status))
 
     @app.errorhandler(ShopBusy)

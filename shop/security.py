@@ -1,14 +1,8 @@
-"""CSRF protection, the security headers every response carries, and shared rate limits."""
-import math
-import secrets
-from datetime import timedelta
+"""CSRF protection, the security headers every response carries, and safe redirects after login."""
 from urllib.parse import urlsplit
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
-
-from .db import transaction_with_retry
-from .models import RateLimitHit, utcnow
 
 csrf = CSRFProtect()
 
@@ -42,51 +36,12 @@ def init_app(app):
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")
+        if g.get("user") is not None and request.endpoint != "static":
+            # every page of a signed-in customer shows their balance: no cache, shared or private, keeps it
+            headers.setdefault("Cache-Control", "no-store")
         if app.config["SHOP_ENV"] == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
-
-
-# Rate limits live in the database (table rate_limit_hits), so every gunicorn worker sees the same
-# counts; process memory would give each worker its own allowance. Flask-Limiter was considered,
-# but its storages are Redis, Memcached or MongoDB, none of which this shop otherwise needs.
-def seconds_until_allowed(bucket, limit, window_seconds):
-    """None while the bucket has fewer than `limit` hits in the window, else the seconds to wait."""
-    now = utcnow()
-    since = now - timedelta(seconds=window_seconds)
-    hits = (RateLimitHit.select(RateLimitHit.created_at)
-            .where(RateLimitHit.bucket == bucket, RateLimitHit.created_at > since)
-            .order_by(RateLimitHit.created_at.desc()).limit(limit))
-    times = [row.created_at for row in hits]
-    if len(times) < limit:
-        return None
-    oldest_counted = times[-1]
-    return max(1, math.ceil((oldest_counted + timedelta(seconds=window_seconds) - now).total_seconds()))
-
-
-def record_hit(bucket):
-    """Count one attempt against a bucket (and now and then forget hits older than a day)."""
-    transaction_with_retry(lambda: RateLimitHit.create(bucket=bucket[:150]))
-    if secrets.randbelow(200) == 0:
-        day_ago = utcnow() - timedelta(days=1)
-        transaction_with_retry(lambda: RateLimitHit.delete().where(RateLimitHit.created_at < day_ago).execute())
-
-
-def clear_hits(bucket):
-    """Forget a bucket's attempts (after a successful login)."""
-    transaction_with_retry(lambda: RateLimitHit.delete().where(RateLimitHit.bucket == bucket[:150]).execute())
-
-
-def client_address():
-    """The client's IP address as the app sees it (behind a proxy, configure ProxyFix)."""
-    return request.remote_addr or "unknown"
-
-
-def wait_message(seconds):
-    """'Try again in 4 minutes' for people."""
-    minutes = (seconds + 59) // 60
-    return f"Try again in {minutes} minute{'s' if minutes != 1 else ''}." if seconds > 60 \
-        else f"Try again in {seconds} seconds."
 
 
 def safe_next(target):

@@ -8,7 +8,7 @@ import pytest
 import requests
 from argon2 import PasswordHasher
 
-from shop import create_app
+from shop import create_app, limits
 from shop.accounts.passwords import ARGON2_PROFILES
 from shop.db import database
 from shop.mail import deliver_due
@@ -145,7 +145,7 @@ def test_live_password_check_is_confirmed_by_the_server(app, client):
 
 def test_live_checks_are_rate_limited_per_address(app, client):
     with database.connection_context():
-        RateLimitHit.insert_many([{"bucket": "live:127.0.0.1"}] * 120).execute()
+        RateLimitHit.insert_many([{"bucket": limits.bucket(limits.LIVE_CHECKS, "127.0.0.1")}] * 120).execute()
     response = client.get("/register/check-username?username=fernfan")
     assert response.status_code == 429 and "Too many checks" in response.get_data(as_text=True)
 
@@ -366,20 +366,20 @@ def test_the_real_verification_email_arrives_and_its_link_works(app, client, smt
                                        "csrf_token": csrf_token(client)}).status_code == 303
 
 
-def test_simultaneous_registrations_of_one_name(app, live_server):
-    """Eight people submit the same username at the same moment: one account, seven clear refusals."""
+def race_registrations(live_server, username, count=8):
+    """`count` people submit the registration form with one username at the same moment."""
     sessions = []
-    for n in range(8):
+    for n in range(count):
         session = requests.Session()
         html = session.get(live_server.url + "/register").text
         token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
         sessions.append((session, token, n))
-    start, results = threading.Barrier(8), []
+    start, results = threading.Barrier(count), []
 
     def submit(session, token, n):
         start.wait()
         response = session.post(live_server.url + "/register", allow_redirects=False, data={
-            **GOOD, "username": "SameName", "email": f"person{n}@example.com", "csrf_token": token})
+            **GOOD, "username": username, "email": f"person{n}@example.com", "csrf_token": token})
         results.append((response.status_code, response.text))
 
     threads = [threading.Thread(target=submit, args=args) for args in sessions]
@@ -387,12 +387,29 @@ def test_simultaneous_registrations_of_one_name(app, live_server):
         thread.start()
     for thread in threads:
         thread.join(30)
-    statuses = sorted(status for status, _ in results)
-    assert statuses == [303] + [422] * 7
-    assert all("“SameName” is taken" in text for status, text in results if status == 422)
+    return results
+
+
+def test_simultaneous_registrations_of_a_verified_name(app, live_server):
+    """The name belongs to a verified account: eight people racing for it get eight clear refusals."""
+    create_user(username="SameName", email="owner@example.com")
+    results = race_registrations(live_server, "SameName")
+    assert sorted(status for status, _ in results) == [422] * 8
+    assert all("“SameName” is taken" in text for _, text in results)
     with database.connection_context():
         assert User.select().where(User.username_lower == "samename").count() == 1
-        assert EmailOutbox.select().count() == 1
+        assert EmailOutbox.select().count() == 0
+
+
+def test_simultaneous_registrations_of_a_free_name(app, live_server):
+    """Nobody verified the name yet: each registration replaces the unverified one before it (no
+    squatting), so all eight are accepted one after another and exactly one account holds the name,
+    with one verification email: the last one's."""
+    results = race_registrations(live_server, "SameName")
+    assert sorted(status for status, _ in results) == [303] * 8
+    with database.connection_context():
+        [user] = list(User.select().where(User.username_lower == "samename"))
+        assert [mail.recipient for mail in EmailOutbox.select()] == [user.email]
 
 
 def test_the_unique_index_decides_when_the_lookup_misses(app):

@@ -10,11 +10,17 @@ from shop.models import CartItem, Order, User
 
 from .conftest import create_user, csrf_token
 
+# Numbers a form or a URL may carry: huge, exotic, negative zero, not numbers at all.
+NUMBERS = ["0", "-0", "-1", "1e400", "1e999999", "-1e999999", "NaN", "-nan", "inf", "Infinity", "0x10", "1_000",
+           "99999999999999999999", "9" * 30, "9223372036854775808", "-9223372036854775809", "2147483648", "٣", "１２"]
 TEXT = st.one_of(
     st.text(max_size=300),
-    st.sampled_from(["", " ", "0", "-1", "1e400", "NaN", "99999999999999999999", "FH-10001", "fh-", "%", "_",
-                     "' OR 1=1 --", "<script>alert(1)</script>", "+*\"()~<>@", "\x00", "ä" * 200, "🌵" * 50]),
+    st.sampled_from(["", " ", "FH-10001", "fh-", "%", "_", "' OR 1=1 --", "<script>alert(1)</script>",
+                     "+*\"()~<>@", "\x00", "ä" * 200, "🌵" * 50] + NUMBERS),
 )
+# Query keys that url_for() or a framework could treat as instructions, and keys nobody expects.
+KEYS = st.one_of(st.sampled_from(["_anchor", "_external", "_scheme", "_method", "__proto__", "page", "q", "category",
+                                  "sort", "min_price", "next", "", " "]), st.text(max_size=30))
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                         HealthCheck.too_slow])
 
@@ -27,6 +33,7 @@ GET_ROUTES = {
     "/guides": ["q"],
     "/finder": ["light", "water", "pets", "experience", "space"],
     "/login": ["next"],
+    "/password/forgot": [],
 }
 POST_ROUTES = {
     "/register": ["username", "email", "password", "password_confirm"],
@@ -36,9 +43,13 @@ POST_ROUTES = {
     "/cart/add": ["sku", "quantity"],
     "/cart/update": ["sku", "quantity"],
     "/cart/remove": ["sku"],
-    "/checkout": ["idempotency_key"],
+    "/checkout": ["idempotency_key", "expected_total_cents"],
     "/logout": ["everywhere"],
     "/products/FH-10001/reviews": ["rating", "body"],
+    "/password/forgot": ["email"],
+    "/account/password": ["current_password", "password", "password_confirm"],
+    "/account/email": ["email", "password"],
+    "/account/delete": ["password", "confirm"],
     "/workshops/repotting-basics/book": ["seats", "idempotency_key"],
 }
 PATHS = ["/products/{}", "/orders/{}", "/guides/{}", "/verify/{}", "/products/{}/picture.svg"]
@@ -70,6 +81,20 @@ def test_get_routes(shopper, caplog, path):
     check()
 
 
+@pytest.mark.parametrize("path", list(GET_ROUTES))
+def test_get_routes_with_any_keys_repeated(shopper, caplog, path):
+    """Unknown, framework-looking and repeated query keys are ignored; never a 500, never another host."""
+    @FUZZ
+    @given(st.lists(st.tuples(KEYS, TEXT), max_size=8), st.booleans())
+    def check(pairs, htmx):
+        response = shopper.get(path, query_string=pairs, headers={"HX-Request": "true"} if htmx else {},
+                               environ_base={"HTTP_HOST": "evil.example"})
+        assert_no_server_error(response, caplog)
+        assert "evil.example" not in response.headers.get("Location", "")
+
+    check()
+
+
 @pytest.mark.parametrize("path", list(POST_ROUTES))
 def test_post_routes(shopper, caplog, path):
     token = csrf_token(shopper)
@@ -85,6 +110,15 @@ def test_post_routes(shopper, caplog, path):
     with database.connection_context():
         assert Order.select().count() == 0  # a customer without money bought nothing
         assert User.select().where(User.balance_cents < 0).count() == 0
+
+
+@pytest.mark.parametrize("path", ["/jungle/{}/water", "/dev/mailbox/{}/html"])
+@pytest.mark.parametrize("number", ["0", "1", "2147483647", "2147483648", "9223372036854775807",
+                                    "9223372036854775808", "9" * 40, "-1", "00000000000000000001"])
+def test_path_integers_beyond_the_columns_are_404(shopper, caplog, path, number):
+    response = shopper.post(path.format(number), data={"csrf_token": csrf_token(shopper)})
+    assert response.status_code in (404, 405)
+    assert_no_server_error(response, caplog)
 
 
 @pytest.mark.parametrize("pattern", PATHS)

@@ -32,7 +32,7 @@ def imports_of(name, path, known):
             for alias in node.names:  # `from . import cli` imports the module shop.cli
                 if f"{target}.{alias.name}" in known:
                     found.add(f"{target}.{alias.name}")
-            if target in known:
+            if target in known and node.module:  # `from .. import x` imports x, not the package
                 found.add(target)
         elif isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names if alias.name in known}

@@ -13,6 +13,7 @@ Deleting keeps the books whole and the person out of them:
 from flask import url_for
 
 from ..db import current_read, transaction_with_retry
+from ..limits import forget_keys
 from ..mail import queue_email
 from ..models import (
     BalanceLedger,
@@ -23,7 +24,6 @@ from ..models import (
     Order,
     OrderItem,
     Product,
-    RateLimitHit,
     Review,
     User,
     UserSession,
@@ -90,8 +90,7 @@ def forget_person(user):
     CartItem.delete().where(CartItem.user == user.id).execute()
     JunglePlant.delete().where(JunglePlant.user == user.id).execute()
     EmailOutbox.delete().where(EmailOutbox.recipient.in_(addresses)).execute()
-    for text in [user.username_lower] + addresses:
-        RateLimitHit.delete().where(RateLimitHit.bucket.contains(text)).execute()
+    forget_keys(user.id, user.username_lower, *addresses)  # what the rate limits counted of them
     # "#" is not allowed in usernames or addresses, so nobody can register or log in as the placeholder
     User.update(username=f"deleted-{user.id}", username_lower=f"#deleted-{user.id}", email=f"#deleted-{user.id}",
                 member_id=f"DEL-{user.id}", pending_email=None, password_hash="!", verified_at=None,

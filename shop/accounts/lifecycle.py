@@ -16,7 +16,7 @@ from ..db import transaction_with_retry
 from ..mail import queue_email
 from ..models import User, UserSession, utcnow
 from .passwords import password_hasher
-from .registration import email_taken
+from .registration import email_taken, release_unverified
 
 RESET_SALT, RESET_MAX_AGE = "fernhouse-reset-password", 3600
 EMAIL_SALT, EMAIL_MAX_AGE = "fernhouse-change-email", 48 * 3600
@@ -148,7 +148,8 @@ def request_email_change(user, password, new_email):
         raise AccountRefused("email", "That is already your email address.")
     if email_taken(new_email):
         raise AccountRefused("email", "An account already uses this email. Use another address.")
-    token = signer(EMAIL_SALT).dumps({"u": user.id, "c": digest(user.email), "p": digest(new_email)})
+    token = signer(EMAIL_SALT).dumps({"u": user.id, "c": digest(f"{user.member_id}:{user.email}"),
+                                      "p": digest(new_email)})
 
     def apply():
         User.update(pending_email=new_email).where(User.id == user.id).execute()
@@ -166,7 +167,7 @@ def confirm_email_change(token):
     if state != "ok":
         return state, None
     user = active_user(data.get("u"))
-    if user is None or not user.pending_email or digest(user.email) != data.get("c") \
+    if user is None or not user.pending_email or digest(f"{user.member_id}:{user.email}") != data.get("c") \
             or digest(user.pending_email) != data.get("p"):
         return "invalid", None  # used already, another address asked for since, or the account is gone
     old, new = user.email, user.pending_email
@@ -174,6 +175,7 @@ def confirm_email_change(token):
     def apply():
         if email_taken(new):
             return "taken"
+        release_unverified(email=new)  # an account never verified does not hold the address
         User.update(email=new, pending_email=None).where(User.id == user.id, User.email == old).execute()
         queue_email(old, "Your Fernhouse email address was changed", "email_changed", user=user,
                     old_email=old, new_email=new)

@@ -17,14 +17,14 @@ from flask import (
     url_for,
 )
 
+from .. import limits
 from ..htmx import is_fragment_request, login_required, redirect_via_htmx, respond
-from ..security import client_address, record_hit, seconds_until_allowed, wait_message
+from ..limits import client_address, wait_message
 from .leaving import delete_account, export_data
 from .lifecycle import (
     AccountRefused,
     change_password,
     confirm_email_change,
-    digest,
     request_email_change,
     request_password_reset,
     user_for_reset,
@@ -36,10 +36,6 @@ from .views import render_account
 
 bp = Blueprint("account", __name__)
 
-# A client asking for reset links for many addresses (it learns nothing, but sends email): 10 an hour.
-FORGOT_PER_CLIENT_PER_HOUR = 10
-# One mailbox flooded with reset links: 3 an hour (past that, the same answer and nothing sent).
-FORGOT_PER_ADDRESS_PER_HOUR = 3
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -50,16 +46,11 @@ def forgot_password():
     email, error = validate_email(request.form.get("email"))
     if error:
         return render_template("templates/auth/forgot.html", state="ask", email=email, error=error), 422
-    client_bucket = f"forgot-client:{client_address()}"
-    wait = seconds_until_allowed(client_bucket, FORGOT_PER_CLIENT_PER_HOUR, 3600)
+    wait, _ = limits.take(limits.FORGOT_PER_CLIENT, client_address())
     if wait:
         return render_template("templates/auth/forgot.html", state="ask", email=email,
                                error="Too many requests from here. " + wait_message(wait)), 429
-    record_hit(client_bucket)
-    address_bucket = f"forgot-address:{digest(email)}"
-    send = seconds_until_allowed(address_bucket, FORGOT_PER_ADDRESS_PER_HOUR, 3600) is None
-    if send:
-        record_hit(address_bucket)
+    send = limits.take(limits.FORGOT_PER_ADDRESS, email)[0] is None  # past it: the same answer, no email
     request_password_reset(email if send else None)
     return render_template("templates/auth/forgot.html", state="sent", email=email)
 

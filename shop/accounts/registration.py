@@ -1,13 +1,15 @@
 """Creating customers and verifying their email: member IDs, the starting balance, verification links."""
+import hashlib
 import secrets
+from datetime import timedelta
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from peewee import IntegrityError
 
-from ..db import transaction_with_retry
+from ..db import current_read, transaction_with_retry
 from ..mail import queue_email
-from ..models import User, utcnow
+from ..models import BalanceLedger, EmailOutbox, User, UserSession, utcnow
 from ..orders.ledger import open_balance
 from .passwords import find_user_by_login, password_hasher
 
@@ -42,13 +44,33 @@ def starting_balance_cents():
 
 
 def username_taken(username):
-    """True when an account has this username in any letter case."""
-    return User.select().where(User.username_lower == username.lower()).exists()
+    """True when a verified account has this username in any letter case. An account that was never
+    verified holds nothing: whoever registers the name next replaces it (no squatting)."""
+    return User.select().where(User.username_lower == username.lower(), User.verified_at.is_null(False)).exists()
 
 
 def email_taken(email):
-    """True when an account has this (normalised) email address."""
-    return User.select().where(User.email == email).exists()
+    """True when a verified account has this (normalised) email address; see username_taken()."""
+    return User.select().where(User.email == email, User.verified_at.is_null(False)).exists()
+
+
+def release_unverified(username_lower=None, email=None, older_than=None):
+    """Delete the never-verified accounts that hold this username or address (or, with older_than,
+    every one made before then), inside the caller's transaction. They cannot have logged in, so
+    they own nothing but their opening ledger row and their verification emails; their links die
+    with them. Returns how many went."""
+    query = User.select(User.id, User.email).where(User.verified_at.is_null(), User.deleted_at.is_null())
+    if older_than is not None:
+        query = query.where(User.created_at < older_than)
+    else:
+        query = query.where((User.username_lower == (username_lower or "")) | (User.email == (email or "")))
+    holders = list(current_read(query))
+    for holder in holders:
+        BalanceLedger.delete().where(BalanceLedger.user == holder.id).execute()
+        EmailOutbox.delete().where(EmailOutbox.recipient == holder.email).execute()
+        UserSession.delete().where(UserSession.user == holder.id).execute()
+        User.delete().where(User.id == holder.id).execute()
+    return len(holders)
 
 
 def register_user(username, email, password):
@@ -60,6 +82,7 @@ def register_user(username, email, password):
     password_hash = password_hasher().hash(password)
 
     def create():
+        release_unverified(username.lower(), email)  # a squatter's unverified account gives way
         balance = starting_balance_cents()
         user = User.create(member_id=new_member_id(), username=username, username_lower=username.lower(),
                            email=email, password_hash=password_hash, balance_cents=balance)
@@ -78,6 +101,19 @@ def register_user(username, email, password):
     raise RuntimeError("could not allocate a member ID")
 
 
+def purge_unverified(now=None):
+    """Remove the accounts never verified within the link's life (flask --app wsgi purge-unverified)."""
+    cutoff = (now or utcnow()) - timedelta(seconds=VERIFY_MAX_AGE)
+    return transaction_with_retry(lambda: release_unverified(older_than=cutoff))
+
+
+def address_digest(user):
+    """What a verification link holds of the account and its address: a digest of the random member
+    ID and the address, so the link binds to both without showing the address in proxy logs and browser
+    history, and dies with the account even if a database reuses its id."""
+    return hashlib.sha256(f"{user.member_id}:{user.email}".encode()).hexdigest()[:24]
+
+
 def verification_serializer():
     """Signs and checks verification tokens with a salt of their own."""
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=VERIFY_SALT)
@@ -85,7 +121,7 @@ def verification_serializer():
 
 def verification_url(user):
     """The absolute link for the email: BASE_URL + /verify/<token bound to the user and address>."""
-    token = verification_serializer().dumps({"u": user.id, "e": user.email})
+    token = verification_serializer().dumps({"u": user.id, "e": address_digest(user)})  # no address in clear
     return current_app.config["BASE_URL"] + url_for("auth.verify", token=token)
 
 
@@ -113,8 +149,8 @@ def verify_token(token):
         return "invalid", None
     if not isinstance(data, dict):
         return "invalid", None
-    user = User.get_or_none(User.id == data.get("u"))
-    if user is None or user.email != data.get("e"):
+    user = User.get_or_none(User.id == data.get("u"), User.deleted_at.is_null())
+    if user is None or address_digest(user) != data.get("e"):
         return "invalid", None  # the account is gone or its address changed since the link was sent
     if user.verified_at is not None:
         return "already", user

@@ -9,6 +9,8 @@ from ..db import transaction_with_retry
 from ..models import User, UserSession, utcnow
 
 SEEN_EVERY = timedelta(hours=1)
+# However active, a sign-in ends after this long: a stolen cookie cannot be kept alive for ever.
+ABSOLUTE_LIFETIME = timedelta(days=30)
 
 
 def token_hash(token):
@@ -53,7 +55,8 @@ def log_out(everywhere=False):
 
 
 def load_logged_in_user():
-    """Set g.user from the session, only while the session's row exists and has been used lately.
+    """Set g.user from the session, only while the session's row exists, has been used lately (14
+    days idle) and is not older than ABSOLUTE_LIFETIME.
 
     last_seen_at is written at most once an hour, not on every request.
     """
@@ -66,7 +69,8 @@ def load_logged_in_user():
         row = (UserSession.select(UserSession, User).join(User)
                .where(UserSession.token_hash == token_hash(token), UserSession.user == user_id).first())
     now = utcnow()
-    if row is None or row.last_seen_at < now - current_app.permanent_session_lifetime:
+    if row is None or row.last_seen_at < now - current_app.permanent_session_lifetime \
+            or row.created_at < now - ABSOLUTE_LIFETIME:
         session.clear()
         return
     if row.last_seen_at < now - SEEN_EVERY:

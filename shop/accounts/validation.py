@@ -48,7 +48,24 @@ def validate_username(raw):
         return value, f"Usernames have at most {USERNAME_MAX} characters."
     if not USERNAME_PATTERN.match(value):
         return value, "Use only letters, digits, and _ . - in a username."
+    if is_reserved_username(value):
+        return value, f"“{value}” is kept for the shop itself. Try another name."
     return value, None
+
+
+# Names a customer could use to pass as the shop in reviews, emails or a support chat.
+RESERVED_USERNAMES = frozenset({
+    "admin", "administrator", "staff", "support", "fernhouse", "moderator", "security", "postmaster",
+    "webmaster", "hostmaster", "noreply", "no-reply", "system", "official", "helpdesk", "billing", "owner",
+})
+RESERVED_PREFIXES = ("fernhouse", "admin", "staff", "support")
+
+
+def is_reserved_username(value):
+    """True for a name kept for the shop (in any letter case, with or without . _ -)."""
+    lowered = value.lower()
+    bare = re.sub(r"[._-]", "", lowered)
+    return lowered in RESERVED_USERNAMES or bare in RESERVED_USERNAMES or bare.startswith(RESERVED_PREFIXES)
 
 
 def validate_email(raw):

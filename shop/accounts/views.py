@@ -3,18 +3,13 @@ import re
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
+from .. import limits
 from ..htmx import login_required
+from ..limits import client_address, wait_message
 from ..orders.ledger import REASON_LABELS
-from ..security import (
-    clear_hits,
-    client_address,
-    record_hit,
-    safe_next,
-    seconds_until_allowed,
-    wait_message,
-)
+from ..security import safe_next
 from .overview import account_overview
-from .passwords import check_credentials
+from .passwords import check_credentials, find_user_by_login
 from .registration import (
     EmailTaken,
     UsernameTaken,
@@ -36,20 +31,10 @@ bp = Blueprint("auth", __name__)
 
 RULES_ID = re.compile(r"[a-z][a-z-]{0,39}")
 
-LIVE_CHECKS_PER_MINUTE = 120
-LOGIN_FAILURES_PER_ACCOUNT = 5
-LOGIN_FAILURES_PER_ADDRESS = 20
-LOGIN_WINDOW_SECONDS = 15 * 60
-RESENDS_PER_HOUR = 5
-
-
-def live_check_throttled():
-    """Count a live check from this address; the seconds to wait when it is over the limit."""
-    bucket = f"live:{client_address()}"
-    wait = seconds_until_allowed(bucket, LIVE_CHECKS_PER_MINUTE, 60)
-    if wait is None:
-        record_hit(bucket)
-    return wait
+def too_many(page, wait):
+    """A 429 answer with Retry-After."""
+    body, status = page
+    return body, 429, {"Retry-After": str(wait)}
 
 
 def field_state(error=None, ok_message=None):
@@ -107,6 +92,13 @@ def register():
         errors["email"] = "An account already uses this email. Log in instead, or use another address."
     if errors:
         return render_register(kept, errors, 422)
+    # counted only for a form that would make an account: each costs an argon2 hash and an email
+    wait, _ = limits.take(limits.REGISTER_PER_CLIENT, client_address())
+    if not wait:
+        wait, _ = limits.take(limits.REGISTER_PER_EMAIL, clean["email"])
+    if wait:
+        return too_many(render_register(kept, {"email": "Too many new accounts from here. " + wait_message(wait)}),
+                        wait)
     try:
         user = register_user(clean["username"], clean["email"], clean["password"])
     except UsernameTaken:
@@ -119,7 +111,7 @@ def register():
 
 def live_check(partial, verdict, value):
     """Render a live check's status line: the verdict on the value, or 429 when checking too fast."""
-    wait = live_check_throttled()
+    wait, _ = limits.take(limits.LIVE_CHECKS, client_address())
     if wait:
         return render_template(partial, check=field_state("Too many checks. " + wait_message(wait))), 429
     return render_template(partial, check=verdict(value))
@@ -166,16 +158,14 @@ def verify(token):
 def resend_verification():
     """Send a new verification link; the answer is the same whether or not the account exists."""
     email, error = validate_email(request.form.get("email"))
-    address_bucket = f"resend:{client_address()}"
-    wait = seconds_until_allowed(address_bucket, RESENDS_PER_HOUR, 3600)
+    wait, _ = limits.take(limits.RESEND_PER_CLIENT, client_address())
     if wait:
         return render_template("templates/auth/resent.html", email=email, wait=wait_message(wait)), 429
-    record_hit(address_bucket)
     if error:
         return render_template("templates/auth/resent.html", email=email, error=error), 422
-    email_bucket = f"resend-email:{email}"
-    if seconds_until_allowed(email_bucket, 3, 3600) is None:
-        record_hit(email_bucket)
+    account = find_user_by_login(email)
+    # per account when there is one, else per address: the same work and answer either way
+    if limits.take(limits.RESEND_PER_ACCOUNT, account.id if account else email)[0] is None:
         resend_verification_link(email)
     return render_template("templates/auth/resent.html", email=email)
 
@@ -196,21 +186,23 @@ def login():
         return render_login()
     login_value = (request.form.get("login") or "").strip()[:254]
     password = request.form.get("password") or ""
-    account_bucket = f"login-account:{login_value.lower()}"
-    address_bucket = f"login-address:{client_address()}"
-    wait = (seconds_until_allowed(account_bucket, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_SECONDS)
-            or seconds_until_allowed(address_bucket, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_SECONDS))
+    # Counted before the password is checked, so parallel guesses cannot slip past the limit; per
+    # account (by name or by email alike), and per client for guesses spread over many accounts.
+    account = find_user_by_login(login_value)
+    account_key = account.id if account else login_value.lower()
+    wait, client_hit = limits.take(limits.LOGIN_PER_CLIENT, client_address())
+    account_hit = None
+    if not wait:
+        wait, account_hit = limits.take(limits.LOGIN_PER_ACCOUNT, account_key)
     if wait:
-        page, status = render_login(login_value, "Too many failed attempts. " + wait_message(wait), status=429)
-        return page, status, {"Retry-After": str(wait)}
+        return too_many(render_login(login_value, "Too many failed attempts. " + wait_message(wait)), wait)
     user = check_credentials(login_value, password) if login_value and password else None
     if user is None:
-        record_hit(account_bucket)
-        record_hit(address_bucket)
         return render_login(login_value, "That username or email and password do not match.", status=422)
+    limits.give_back(client_hit)  # a good login is no guess
+    limits.forget(limits.LOGIN_PER_ACCOUNT, account_key)
     if user.verified_at is None:
         return render_login(login_value, None, unverified_email=user.email, status=403)
-    clear_hits(account_bucket)
     log_in(user)
     return redirect(safe_next(request.form.get("next")) or url_for("auth.account"), code=303)
 

@@ -26,6 +26,15 @@ MAX_PAGE = 10_000
 
 
 
+class Refused(str):
+    """A message about a value that was refused (the answer becomes a 422), not merely a note."""
+
+
+def refused_any(messages):
+    """True when a message says a value was refused."""
+    return any(isinstance(message, Refused) for message in messages)
+
+
 def _parse_dollars(raw, label, messages):
     """Dollars typed by a person to cents, or None with a message when it is not a sensible price."""
     raw = (raw or "").strip().lstrip("$")
@@ -34,11 +43,11 @@ def _parse_dollars(raw, label, messages):
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        messages.append(f"{label} must be a number of dollars, like 25 or 19.99.")
+        messages.append(Refused(f"{label} must be a number of dollars, like 25 or 19.99."))
         return None
     # compared before multiplying: 1e999999 * 100 would overflow the decimal context
     if not value.is_finite() or value < 0 or value > MAX_PRICE_CENTS // 100:
-        messages.append(f"{label} must be between $0 and ${MAX_PRICE_CENTS // 100:,}.")
+        messages.append(Refused(f"{label} must be between $0 and ${MAX_PRICE_CENTS // 100:,}."))
         return None
     return int(value * 100)
 
@@ -67,11 +76,11 @@ def parse_filters(args):
                 raise ValueError
             filters["min_rating"] = value
         except ValueError:
-            messages.append("Minimum rating must be between 0 and 5.")
+            messages.append(Refused("Minimum rating must be between 0 and 5."))
     try:
         filters["page"] = min(max(int(args.get("page", 1)), 1), MAX_PAGE)
     except (TypeError, ValueError):
-        messages.append("That page number was not understood, so here is the first page.")
+        messages.append(Refused("That page number was not understood, so here is the first page."))
     if filters["min_price"] is not None and filters["max_price"] is not None \
             and filters["min_price"] > filters["max_price"]:
         messages.append("The minimum price was above the maximum, so the two were swapped.")

@@ -19,7 +19,7 @@ from ..htmx import (
     set_push_url,
     set_triggers,
 )
-from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, parse_filters
+from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, parse_filters, refused_any
 from .listing import (
     COUNT_CAP,
     all_categories,
@@ -85,6 +85,9 @@ def render_catalogue():
     context = catalogue_context()
     response = make_response(render_page_or_fragment(
         "templates/catalog/index.html", "partials/catalog/results.html", **context))
+    if refused_any(context["messages"]):
+        # a refused filter value: the results without it and the message say what happened, as a 422
+        response.status_code = 422
     if context["page"] == 1:
         # The browser's address bar shows /products?q=fern, not every empty form field.
         set_push_url(response, page_url(context["filters"], 1))
@@ -113,9 +116,10 @@ def counts():
     in (the event catalogue-changed), so the grid never waits for the counts; the answer swaps
     the counts out of band.
     """
-    if not is_fragment_request():
-        return redirect(url_for("catalog.products", **request.args.to_dict(flat=False)), code=303)
     filters, _ = parse_filters(request.args)
+    if not is_fragment_request():
+        # the clean filters only: raw query keys such as _external or _anchor never reach url_for
+        return redirect(page_url(filters, 1), code=303)
     categories = all_categories()
     return render_template("partials/catalog/category_counts.html", categories=categories,
                            counts=category_counts(filters, categories))
