@@ -22,7 +22,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 # First run only: create the embedded SQLite database and load the seed catalogue.
 instance/shop.db: | $(VENV)/.runtime
 	SHOP_ENV=development $(FLASK) init-db
-	SHOP_ENV=development $(FLASK) seed
+	SHOP_ENV=development $(FLASK) seed --staff
 
 # The outbox worker runs beside the dev server (it exits at once when MAIL_BACKEND is outbox,
 # the default, because then /dev/mailbox shows the messages); Ctrl+C stops both.

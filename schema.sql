@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS users (
   created_at      DATETIME     NOT NULL,
   pending_email   VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,  -- a new address until confirmed
   deleted_at      DATETIME     NULL,      -- a deleted account: the row stays, personal fields replaced
+  is_staff        TINYINT(1)   NOT NULL DEFAULT 0,  -- the back office; only `flask staff grant` sets it
   UNIQUE KEY users_member_id (member_id),
   UNIQUE KEY users_username_lower (username_lower),
   UNIQUE KEY users_email (email),
@@ -77,6 +78,7 @@ CREATE TABLE IF NOT EXISTS products (
   care_summary     TEXT         NOT NULL,
   keywords         VARCHAR(255) NOT NULL,  -- category name and tags, for the full-text index
   created_at       DATETIME     NOT NULL,
+  hidden           TINYINT(1)   NOT NULL DEFAULT 0,  -- taken out of the shop by staff: not listed, not sold
   UNIQUE KEY products_sku (sku),
   KEY products_category_id_price_cents (category_id, price_cents),
   KEY products_guide_id (guide_id),
@@ -100,6 +102,7 @@ CREATE TABLE IF NOT EXISTS reviews (
   rating     SMALLINT NOT NULL,
   body       TEXT     NOT NULL,
   created_at DATETIME NOT NULL,
+  hidden     TINYINT(1) NOT NULL DEFAULT 0,  -- hidden by staff: not shown, not in the rating
   UNIQUE KEY reviews_product_id_user_id (product_id, user_id),
   KEY reviews_user_id (user_id),
   CONSTRAINT reviews_product_fk FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE,
@@ -128,6 +131,8 @@ CREATE TABLE IF NOT EXISTS orders (
   balance_after_cents INT         NOT NULL,
   idempotency_key     VARCHAR(64) NOT NULL,
   created_at          DATETIME    NOT NULL,
+  status              VARCHAR(12) NOT NULL DEFAULT 'placed',  -- placed, packed, shipped, delivered, cancelled
+  status_changed_at   DATETIME    NULL,
   UNIQUE KEY orders_number (number),
   UNIQUE KEY orders_user_id_idempotency_key (user_id, idempotency_key),
   CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE RESTRICT,
@@ -177,6 +182,7 @@ CREATE TABLE IF NOT EXISTS workshops (
   seats_total      INT          NOT NULL,
   seats_left       INT          NOT NULL,
   host             VARCHAR(100) NOT NULL,
+  cancelled_at     DATETIME     NULL,      -- cancelled by staff: every booking refunded
   UNIQUE KEY workshops_slug (slug),
   CONSTRAINT workshops_price_not_negative CHECK (price_cents >= 0),
   CONSTRAINT workshops_seats_not_negative CHECK (seats_left >= 0)
@@ -241,4 +247,21 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
   version    VARCHAR(4)   NOT NULL PRIMARY KEY,
   name       VARCHAR(100) NOT NULL,
   applied_at DATETIME     NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Every change made in the back office, written in the same transaction as the change (shop/staff/).
+CREATE TABLE IF NOT EXISTS staff_actions (
+  id            INT AUTO_INCREMENT PRIMARY KEY,
+  staff_user_id INT         NOT NULL,
+  action        VARCHAR(40) NOT NULL,  -- product.price, order.cancel, customer.adjust...
+  object_type   VARCHAR(20) NOT NULL,
+  object_id     VARCHAR(40) NOT NULL,
+  `before`      TEXT        NULL,      -- JSON of the values before the change
+  `after`       TEXT        NULL,      -- and after it
+  reason        TEXT        NULL,
+  created_at    DATETIME    NOT NULL,
+  KEY staff_actions_staff_user_id (staff_user_id),
+  KEY staff_actions_created_at (created_at),
+  KEY staff_actions_object_type_object_id (object_type, object_id),
+  CONSTRAINT staff_actions_staff_user_fk FOREIGN KEY (staff_user_id) REFERENCES users (id) ON DELETE RESTRICT
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -1,15 +1,20 @@
 """Command-line tools: flask --app wsgi init-db | migrate | seed | send-mail | send-test-mail."""
+import secrets
 import time
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .accounts.registration import purge_unverified
+from .accounts.passwords import password_hasher
+from .accounts.registration import new_member_id, purge_unverified
 from .db import database, transaction_with_retry
 from .mail import queue_email, run_worker
 from .migrations import migrate
+from .models import User, utcnow
+from .orders.ledger import open_balance
 from .seeding import generate_products, seed_catalogue
+from .staff.access import set_staff
 
 
 @click.command("init-db")
@@ -32,16 +37,42 @@ def migrate_command():
 @with_appcontext
 @click.option("--products", "count", type=click.IntRange(min=0), default=0,
               help="Also generate this many products for benchmarks.")
-def seed_command(count):
+@click.option("--staff", "with_staff", is_flag=True,
+              help="Development only: also make a verified staff account and print its password once.")
+def seed_command(count, with_staff):
     """Load the hand-written seed catalogue, and optionally N generated products."""
     migrate()
     with database.connection_context():
         added = seed_catalogue()
         click.echo(f"Seed catalogue: {added} products added")
+        if with_staff:
+            if current_app.config["SHOP_ENV"] != "development":
+                raise click.ClickException("--staff is for development: in production use `staff grant`.")
+            made = create_dev_staff()
+            if made:
+                click.echo(f"Back office: log in as {made[0]} with the password {made[1]} (shown once), "
+                           "then open /staff")
         if count:
             started = time.perf_counter()
             made = generate_products(count)
             click.echo(f"Generated {made} products in {time.perf_counter() - started:.1f} s")
+
+
+def create_dev_staff(username="nursery"):
+    """A verified staff account for local use: (username, password) when made now, None if it exists."""
+    if User.select().where(User.username_lower == username).exists():
+        return None
+    password = "Fern-" + secrets.token_urlsafe(9)
+
+    def create():
+        user = User.create(member_id=new_member_id(), username=username, username_lower=username,
+                           email=f"{username}@fernhouse.test", password_hash=password_hasher().hash(password),
+                           balance_cents=0, verified_at=utcnow(), is_staff=True)
+        open_balance(user.id, 0)
+        return user
+
+    transaction_with_retry(create)
+    return username, password
 
 
 @click.command("send-mail")
@@ -78,6 +109,35 @@ def send_test_mail_command(recipient):
     click.echo(f"Queued message {row.id} to {recipient}")
 
 
+@click.group("staff")
+def staff_command():
+    """Give or take the back office: flask --app wsgi staff grant|revoke USERNAME."""
+
+
+@staff_command.command("grant")
+@click.argument("username")
+@with_appcontext
+def staff_grant(username):
+    """Open the back office (/staff) to USERNAME: the only way to make staff."""
+    with database.connection_context():
+        user = set_staff(username, True)
+    if user is None:
+        raise click.ClickException(f"No account is called {username!r}.")
+    click.echo(f"{user.username} is staff: /staff is open to them (sessions end after 8 hours)")
+
+
+@staff_command.command("revoke")
+@click.argument("username")
+@with_appcontext
+def staff_revoke(username):
+    """Close the back office to USERNAME."""
+    with database.connection_context():
+        user = set_staff(username, False)
+    if user is None:
+        raise click.ClickException(f"No account is called {username!r}.")
+    click.echo(f"{user.username} is no longer staff")
+
+
 @click.command("purge-unverified")
 @with_appcontext
 def purge_unverified_command():
@@ -95,3 +155,4 @@ def init_app(app):
     app.cli.add_command(send_mail_command)
     app.cli.add_command(send_test_mail_command)
     app.cli.add_command(purge_unverified_command)
+    app.cli.add_command(staff_command)

@@ -27,7 +27,8 @@ from .conftest import TEST_SECRET, close_pool
 
 WHEN = datetime(2026, 10, 1, 12, 0, 0)
 # columns the migrations after 0002 added, which the previous release did not have
-LATER_COLUMNS = {"holds_plants", "pending_email", "deleted_at", "cancelled_at", "erase_after_send"}
+LATER_COLUMNS = {"holds_plants", "pending_email", "deleted_at", "cancelled_at", "erase_after_send", "is_staff",
+                 "hidden", "status", "status_changed_at"}
 
 
 @pytest.fixture(params=["sqlite", "mysql"])
@@ -52,32 +53,40 @@ def build_previous_release(engine):
         assert not database.table_exists("schema_migrations") and not database.table_exists("balance_ledger")
         # the first release's users table still had its session column (dropped by 0003)
         database.execute_sql("ALTER TABLE users ADD COLUMN session_token VARCHAR(64) NULL")
+        def insert(table, **values):
+            """A row written with only the columns the previous release had; its id."""
+            mark = "?" if engine == "sqlite" else "%s"
+            cursor = database.execute_sql(
+                f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join([mark] * len(values))})",
+                list(values.values()))
+            return cursor.lastrowid
+
         for position, slug in enumerate(("ferns", "pots-planters", "empty-shelf")):
-            database.execute_sql("INSERT INTO categories (slug, name, description, position) VALUES (%s, %s, '', %s)"
-                                 .replace("%s", "?" if engine == "sqlite" else "%s"), (slug, slug.title(), position))
+            insert("categories", slug=slug, name=slug.title(), description="", position=position)
         category, pots = (Category.select(Category.id).where(Category.slug == slug).scalar()
                           for slug in ("ferns", "pots-planters"))
-        fern = Product.create(sku="FH-10001", name="Boston Fern", latin_name="Nephrolepis exaltata",
-                              category=category, price_cents=12_00, stock=8, description="A fern.",
-                              keywords="Ferns", light="medium", created_at=WHEN)
-        Product.create(sku="FH-10002", name="Terracotta Pot", category=pots, price_cents=8_00, stock=3,
-                       description="A pot.", keywords="Pots", created_at=WHEN)
-        user = User.create(member_id="FH-AAAA-BBBB", username="Old", username_lower="old", email="old@example.com",
-                           password_hash="x", balance_cents=500_00 - 24_00 - 30_00, created_at=WHEN)
-        order = Order.create(number="FH-261001-000001", user=user, total_cents=24_00,
-                             balance_after_cents=500_00 - 24_00, idempotency_key="k1", created_at=WHEN)
-        OrderItem.create(order=order, product=fern, product_name="Boston Fern", quantity=2, unit_price_cents=12_00)
-        workshop = Workshop.create(slug="terrariums", title="Terrariums", description="Glass gardens.",
-                                   starts_at=datetime(2027, 1, 1, 10), duration_minutes=90, price_cents=30_00,
-                                   seats_total=8, seats_left=7, host="Ana")
-        Booking.create(number="WS-261002-000001", workshop=workshop, user=user, seats=1, total_cents=30_00,
-                       idempotency_key="k2", created_at=datetime(2026, 10, 2))
-        Review.create(product=fern, user=user, rating=5, body="Lush.", created_at=WHEN)
-        CartItem.create(user=user, product=fern, quantity=1, added_at=WHEN)
-        database.execute_sql(
-            "INSERT INTO email_outbox (recipient, subject, body_html, body_text, created_at, attempts, next_attempt_at)"
-            " VALUES ('old@example.com', 'Your Fernhouse order FH-261001-000001', '<p>hi</p>', 'hi', %s, 0, %s)"
-            .replace("%s", "?" if engine == "sqlite" else "%s"), (WHEN, WHEN))
+        product = {"latin_name": "", "rating": 0, "rating_count": 0, "care_summary": "", "created_at": WHEN}
+        fern = insert("products", **{**product, "latin_name": "Nephrolepis exaltata"}, sku="FH-10001",
+                      name="Boston Fern", category_id=category, price_cents=12_00, stock=8, description="A fern.",
+                      keywords="Ferns", light="medium")
+        insert("products", **product, sku="FH-10002", name="Terracotta Pot", category_id=pots, price_cents=8_00,
+               stock=3, description="A pot.", keywords="Pots")
+        user = insert("users", member_id="FH-AAAA-BBBB", username="Old", username_lower="old",
+                      email="old@example.com", password_hash="x", balance_cents=500_00 - 24_00 - 30_00,
+                      created_at=WHEN)
+        order = insert("orders", number="FH-261001-000001", user_id=user, total_cents=24_00,
+                       balance_after_cents=500_00 - 24_00, idempotency_key="k1", created_at=WHEN)
+        insert("order_items", order_id=order, product_id=fern, product_name="Boston Fern", quantity=2,
+               unit_price_cents=12_00)
+        workshop = insert("workshops", slug="terrariums", title="Terrariums", description="Glass gardens.",
+                          starts_at=datetime(2027, 1, 1, 10), duration_minutes=90, price_cents=30_00, seats_total=8,
+                          seats_left=7, host="Ana")
+        insert("bookings", number="WS-261002-000001", workshop_id=workshop, user_id=user, seats=1, total_cents=30_00,
+               idempotency_key="k2", created_at=datetime(2026, 10, 2))
+        insert("reviews", product_id=fern, user_id=user, rating=5, body="Lush.", created_at=WHEN)
+        insert("cart_items", user_id=user, product_id=fern, quantity=1, added_at=WHEN)
+        insert("email_outbox", recipient="old@example.com", subject="Your Fernhouse order FH-261001-000001",
+               body_html="<p>hi</p>", body_text="hi", created_at=WHEN, attempts=0, next_attempt_at=WHEN)
 
 
 def snapshot():

@@ -11,6 +11,8 @@ from ..models import User, UserSession, utcnow
 SEEN_EVERY = timedelta(hours=1)
 # However active, a sign-in ends after this long: a stolen cookie cannot be kept alive for ever.
 ABSOLUTE_LIFETIME = timedelta(days=30)
+# A staff member's sign-in ends after a working day: the back office moves money.
+STAFF_LIFETIME = timedelta(hours=8)
 
 
 def token_hash(token):
@@ -70,7 +72,7 @@ def load_logged_in_user():
                .where(UserSession.token_hash == token_hash(token), UserSession.user == user_id).first())
     now = utcnow()
     if row is None or row.last_seen_at < now - current_app.permanent_session_lifetime \
-            or row.created_at < now - ABSOLUTE_LIFETIME:
+            or row.created_at < now - (STAFF_LIFETIME if row.user.is_staff else ABSOLUTE_LIFETIME):
         session.clear()
         return
     if row.last_seen_at < now - SEEN_EVERY:

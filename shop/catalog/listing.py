@@ -18,7 +18,7 @@ def filtered_products(filters, categories):
     Categories are matched by id, not joined: with a join, MariaDB's planner likes to start from
     the 11 categories and sort 100,000 products in a temporary table (330 ms instead of 5 ms).
     """
-    query = Product.select()
+    query = Product.select().where(Product.hidden == False)  # noqa: E712 (hidden by staff: not listed)
     query, relevance = search(query, filters["q"])
     if filters["category"]:
         ids = [category.id for category in categories if category.slug in filters["category"]]
@@ -96,20 +96,25 @@ def category_counts(filters, categories):
     return {category.slug: by_id.get(category.id, 0) for category in categories}
 
 
-def find_product(sku):
-    """The product with this SKU (any letter case) and its category, or None."""
-    return (Product.select(Product, Category).join(Category)
-            .where(Product.sku == sku.strip().upper()[:16]).first())
+def find_product(sku, include_hidden=False):
+    """The product with this SKU (any letter case) and its category, or None (also when staff hid
+    it, unless include_hidden)."""
+    query = Product.select(Product, Category).join(Category).where(Product.sku == sku.strip().upper()[:16])
+    if not include_hidden:
+        query = query.where(Product.hidden == False)  # noqa: E712
+    return query.first()
 
 
 def related_products(product, limit=4):
     """Other plants of the same category in stock, most reviewed first."""
     return list(Product.select(Product, Category).join(Category)
-                .where(Product.category == product.category, Product.id != product.id, Product.stock > 0)
+                .where(Product.category == product.category, Product.id != product.id, Product.stock > 0,
+                       Product.hidden == False)  # noqa: E712
                 .order_by(Product.rating_count.desc()).limit(limit))
 
 
 def products_per_guide():
     """How many products each care guide covers: {guide id: count}."""
-    return dict(Product.select(Product.guide, fn.COUNT(Product.id)).where(Product.guide.is_null(False))
+    return dict(Product.select(Product.guide, fn.COUNT(Product.id))
+                .where(Product.guide.is_null(False), Product.hidden == False)  # noqa: E712
                 .group_by(Product.guide).tuples())

@@ -61,7 +61,8 @@ def add_review(user, product, rating_text, body):
 
 def reviews_context(product, user, error=None, values=None):
     """Everything the reviews section needs, for the customer `user` (None when anonymous)."""
-    reviews = list(Review.select(Review, User).join(User).where(Review.product == product)
+    reviews = list(Review.select(Review, User).join(User)
+                   .where(Review.product == product, Review.hidden == False)  # noqa: E712 (hidden by staff)
                    .order_by(Review.id.desc()).limit(50))
     return {"product": Product.get_by_id(product.id), "reviews": reviews,
             "review_box": review_state(user, product), "error": error, "values": values or {}}

@@ -14,11 +14,11 @@ from .orders import (
     Workshop,
 )
 from .people import RateLimitHit, User, UserSession
-from .system import EmailOutbox, SchemaMigration
+from .system import EmailOutbox, SchemaMigration, StaffAction
 
 ALL_MODELS = [
     User, UserSession, Category, Guide, Product, Review, CartItem, Order, OrderItem,
-    EmailOutbox, Workshop, Booking, JunglePlant, RateLimitHit, BalanceLedger, SchemaMigration,
+    EmailOutbox, Workshop, Booking, JunglePlant, RateLimitHit, BalanceLedger, SchemaMigration, StaffAction,
 ]
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["ALL_MODELS", "BaseModel", "utcnow"]

@@ -73,6 +73,7 @@ class Product(BaseModel):
     # Category name and tags, copied here so one full-text index can see them.
     keywords = CharField(max_length=255, default="")
     created_at = DateTimeField(default=utcnow)
+    hidden = BooleanField(default=False)  # taken out of the shop by staff: neither listed nor sold
 
     class Meta:
         table_name = "products"
@@ -95,6 +96,7 @@ class Review(BaseModel):
     rating = SmallIntegerField(constraints=[Check("rating BETWEEN 1 AND 5")])
     body = TextField(default="")
     created_at = DateTimeField(default=utcnow)
+    hidden = BooleanField(default=False)  # hidden by staff: not shown, not in the product's rating
 
     class Meta:
         table_name = "reviews"

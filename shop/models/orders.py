@@ -40,6 +40,9 @@ class Order(BaseModel):
     balance_after_cents = IntegerField()
     idempotency_key = CharField(max_length=64)
     created_at = DateTimeField(default=utcnow)
+    # placed -> packed -> shipped -> delivered, moved by staff; or cancelled (refunded) before shipping
+    status = CharField(max_length=12, default="placed")
+    status_changed_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "orders"
@@ -94,6 +97,7 @@ class Workshop(BaseModel):
     seats_total = IntegerField()
     seats_left = IntegerField(constraints=[Check("seats_left >= 0")])
     host = CharField(max_length=100, default="")
+    cancelled_at = DateTimeField(null=True)  # cancelled by staff: every booking refunded
 
     class Meta:
         table_name = "workshops"

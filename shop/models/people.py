@@ -1,6 +1,7 @@
 """Customers and what the shop keeps about them to let them in: accounts, sessions, rate limits."""
 from peewee import (
     AutoField,
+    BooleanField,
     CharField,
     Check,
     DateTimeField,
@@ -29,6 +30,8 @@ class User(BaseModel):
     pending_email = CharField(max_length=254, null=True)
     # Set when the customer deleted the account: the row stays, every personal field replaced.
     deleted_at = DateTimeField(null=True)
+    # The back office (/staff) is open to this account; granted only by `flask --app wsgi staff grant`.
+    is_staff = BooleanField(default=False)
 
     class Meta:
         table_name = "users"

@@ -4,11 +4,13 @@ from peewee import (
     BooleanField,
     CharField,
     DateTimeField,
+    ForeignKeyField,
     IntegerField,
     TextField,
 )
 
 from .base import BaseModel, utcnow
+from .people import User
 
 
 class EmailOutbox(BaseModel):
@@ -45,3 +47,21 @@ class SchemaMigration(BaseModel):
 
     class Meta:
         table_name = "schema_migrations"
+
+
+class StaffAction(BaseModel):
+    """One change made in the back office, written in the same transaction as the change."""
+
+    id = AutoField()
+    staff_user = ForeignKeyField(User, column_name="staff_user_id", on_delete="RESTRICT")
+    action = CharField(max_length=40)  # e.g. product.price, order.cancel, customer.adjust
+    object_type = CharField(max_length=20)
+    object_id = CharField(max_length=40)
+    before = TextField(null=True)  # JSON of the values before the change
+    after = TextField(null=True)  # and after it
+    reason = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "staff_actions"
+        indexes = ((("created_at",), False), (("object_type", "object_id"), False))

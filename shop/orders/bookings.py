@@ -18,6 +18,8 @@ def _book(user_id, workshop_id, seats, idempotency_key):
     if first:
         return first, False
     workshop = current_read(Workshop.select().where(Workshop.id == workshop_id)).get()
+    if workshop.cancelled_at is not None:
+        raise BookingRefused(f"{workshop.title} was cancelled.")
     if workshop.starts_at <= utcnow():
         raise BookingRefused(f"{workshop.title} has already taken place.")
     if workshop.seats_left < seats:

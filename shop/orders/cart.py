@@ -36,6 +36,8 @@ def cart_count(user):
 
 def stock_problem(product, quantity):
     """Why this quantity of this product cannot be bought now, or None."""
+    if product.hidden:
+        return f"{product.name} is no longer sold. Remove it to buy the rest."
     if product.stock <= 0:
         return f"{product.name} is sold out."
     if quantity > product.stock:
@@ -68,7 +70,7 @@ def parse_cents(raw):
 
 def product_for(sku):
     """The product a form names by SKU, or CartError."""
-    product = Product.get_or_none(Product.sku == (sku or "").strip().upper()[:16])
+    product = Product.get_or_none(Product.sku == (sku or "").strip().upper()[:16], Product.hidden == False)  # noqa: E712
     if product is None:
         raise CartError("We could not find that plant. It may have been removed from the shop.")
     return product

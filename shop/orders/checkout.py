@@ -119,6 +119,9 @@ def _checkout(user_id, idempotency_key, expected_total_cents):
                            f"not {format_cents(expected_total_cents)}. Nothing was charged. "
                            "Check the new total and press Buy again.")
     for line in lines:
+        if products[line.product_id].hidden:  # taken out of the shop since it went into the cart
+            raise CheckoutRefused(f"{products[line.product_id].name} is no longer sold. "
+                                  "Remove it from your cart to buy the rest.")
         if products[line.product_id].stock < line.quantity:
             raise stock_refusal(products[line.product_id], line.quantity)
     for line in lines:

@@ -53,7 +53,8 @@ def finder_url(answers):
 def recommend(answers, skip=()):
     """In-stock plants that fit every answer (except those in `skip`), best rated first."""
     query = (Product.select(Product, Category).join(Category)
-             .where(Product.stock > 0, Product.light.in_(ROOM_LIGHT[answers["light"]])))
+             .where(Product.stock > 0, Product.hidden == False,  # noqa: E712 (peewee builds SQL from ==)
+                    Product.light.in_(ROOM_LIGHT[answers["light"]])))
     water = answers["water"]
     if water == "rarely":
         query = query.where(Product.water_every_days >= 10)

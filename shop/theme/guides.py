@@ -46,7 +46,7 @@ def guide(slug):
     if item is None:
         abort(404)
     plants = list(Product.select(Product, Category).join(Category)
-                  .where(Product.guide == item)
+                  .where(Product.guide == item, Product.hidden == False)  # noqa: E712
                   .order_by((Product.stock > 0).desc(), Product.rating_count.desc(), Product.id.desc()).limit(12))
     return render_template("templates/guides/guide.html", guide=item, sections=guide_sections(item.body),
                            plants=plants)

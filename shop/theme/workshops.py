@@ -13,8 +13,9 @@ MAX_SEATS_PER_BOOKING = 4
 
 
 def upcoming():
-    """Workshops that have not started yet, soonest first."""
-    return list(Workshop.select().where(Workshop.starts_at > utcnow()).order_by(Workshop.starts_at))
+    """Workshops that have not started yet and were not cancelled, soonest first."""
+    return list(Workshop.select().where(Workshop.starts_at > utcnow(), Workshop.cancelled_at.is_null())
+                .order_by(Workshop.starts_at))
 
 
 def render_card(workshop, status=200, message=None, ok=False):

@@ -1,0 +1,117 @@
+"""The back office's front door and its tools: the dashboard, workshops, the outbox, the audit trail."""
+from datetime import timedelta
+
+from flask import Blueprint, abort, g, render_template, request, url_for
+
+from ..htmx import respond
+from ..models import EmailOutbox, Order, Product, Review, User, Workshop, utcnow
+from .access import StaffRefused, recent_actions, require_staff
+from .people import cancel_workshop, outbox, retry_email, save_workshop, workshop_values
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+bp.before_request(require_staff)
+LOW_STOCK = 5
+
+
+def dashboard_figures():
+    """What the dashboard shows, each a link into its list."""
+    today = utcnow().replace(hour=0, minute=0, second=0)
+    todays = Order.select().where(Order.created_at >= today, Order.status != "cancelled")
+    return {
+        "orders_today": todays.count(),
+        "revenue_today": sum(order.total_cents for order in todays),
+        "to_pack": Order.select().where(Order.status == "placed").count(),
+        "low_stock": Product.select().where(Product.stock <= LOW_STOCK, Product.hidden == False).count(),  # noqa: E712
+        "failing_mail": EmailOutbox.select().where(EmailOutbox.sent_at.is_null(),
+                                                   EmailOutbox.last_error.is_null(False)).count(),
+        "new_reviews": Review.select().where(Review.created_at >= utcnow() - timedelta(days=7),
+                                             Review.hidden == False).count(),  # noqa: E712
+    }
+
+
+@bp.get("")
+def dashboard():
+    """Today's orders and revenue, orders to pack, plants low on stock, failing emails, new reviews."""
+    return render_template("templates/staff/dashboard.html", low_stock_limit=LOW_STOCK,
+                           now_date=utcnow().date().isoformat(), **dashboard_figures())
+
+
+@bp.get("/audit")
+def audit_trail():
+    """Every change made in the back office, newest first, filtered by who, what and which kind of object."""
+    staff_id = request.args.get("staff", "")
+    action = (request.args.get("action") or "")[:40]
+    object_type = (request.args.get("object_type") or "")[:20]
+    actions = recent_actions(int(staff_id) if staff_id.isdigit() and len(staff_id) < 10 else None, action, object_type)
+    staff = list(User.select().where(User.is_staff == True))  # noqa: E712
+    return render_template("templates/staff/audit.html", actions=actions, staff=staff, filters=request.args)
+
+
+@bp.get("/mail")
+def mail():
+    """The outbox: queued, sent, failing with the last error; a failing message can be retried now."""
+    state = request.args.get("state") if request.args.get("state") in ("queued", "sent", "failing") else "all"
+    return render_template("templates/staff/mail.html", messages=outbox(state), state=state)
+
+
+@bp.post("/mail/<int(max=2147483647):message_id>/retry")
+def retry(message_id):
+    """Put one message back at the front of the queue."""
+    if EmailOutbox.get_or_none(EmailOutbox.id == message_id) is None:
+        abort(404)
+    try:
+        retry_email(g.user.id, message_id)
+        message, category = "The message is queued again: the worker tries it on its next round.", "success"
+    except StaffRefused as refusal:
+        message, category = str(refusal), "error"
+    return respond(lambda: render_template("partials/staff/notice.html", message=message, category=category),
+                   url_for("staff.mail"), message, category)
+
+
+def render_workshops(status=200, errors=None, values=None, editing=None):
+    """The workshops page with its forms."""
+    workshops = list(Workshop.select().order_by(Workshop.starts_at.desc()).limit(100))
+    return render_template("templates/staff/workshops.html", workshops=workshops, errors=errors or {},
+                           values=values or {}, editing=editing), status
+
+
+@bp.route("/workshops", methods=["GET", "POST"])
+def workshops():
+    """Workshops: the list, and the form to add one."""
+    if request.method == "GET":
+        return render_workshops()
+    values, errors = workshop_values(request.form)
+    if errors:
+        return render_workshops(422, errors, request.form)
+    workshop = save_workshop(g.user.id, None, values)
+    return respond("", url_for("staff.workshops"), f"Added {workshop.title}.")
+
+
+@bp.post("/workshops/<int(max=2147483647):workshop_id>")
+def edit_workshop(workshop_id):
+    """Change a workshop's title, date, seats or price."""
+    if Workshop.get_or_none(Workshop.id == workshop_id) is None:
+        abort(404)
+    values, errors = workshop_values(request.form)
+    if not errors:
+        try:
+            workshop = save_workshop(g.user.id, workshop_id, values)
+        except StaffRefused as refusal:
+            errors = {"seats_total": str(refusal)}
+    if errors:
+        return render_workshops(422, errors, request.form, workshop_id)
+    return respond("", url_for("staff.workshops"), f"Saved {workshop.title}.")
+
+
+@bp.post("/workshops/<int(max=2147483647):workshop_id>/cancel")
+def cancel(workshop_id):
+    """Cancel a workshop: every booking refunded and emailed."""
+    workshop = Workshop.get_or_none(Workshop.id == workshop_id)
+    if workshop is None:
+        abort(404)
+    try:
+        count = cancel_workshop(g.user.id, workshop_id, request.form.get("reason"))
+    except StaffRefused as refusal:
+        return render_workshops(422, {"cancel": str(refusal)}, editing=workshop_id)
+    return respond("", url_for("staff.workshops"),
+                   f"{workshop.title} is cancelled; {count} booking{'s' if count != 1 else ''} refunded.")
