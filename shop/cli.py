@@ -114,16 +114,22 @@ def staff_command():
     """Give or take the back office: flask --app wsgi staff grant|revoke USERNAME."""
 
 
+def change_staff(username, on):
+    """Grant or revoke the back office, or fail with a clear message for an unknown name."""
+    with database.connection_context():
+        user = set_staff(username, on)
+    if user is None:
+        raise click.ClickException(f"No account is called {username!r}.")
+    click.echo(f"{user.username} is staff: /staff is open to them (sessions end after 8 hours)" if on
+               else f"{user.username} is no longer staff")
+
+
 @staff_command.command("grant")
 @click.argument("username")
 @with_appcontext
 def staff_grant(username):
     """Open the back office (/staff) to USERNAME: the only way to make staff."""
-    with database.connection_context():
-        user = set_staff(username, True)
-    if user is None:
-        raise click.ClickException(f"No account is called {username!r}.")
-    click.echo(f"{user.username} is staff: /staff is open to them (sessions end after 8 hours)")
+    change_staff(username, True)
 
 
 @staff_command.command("revoke")
@@ -131,11 +137,7 @@ def staff_grant(username):
 @with_appcontext
 def staff_revoke(username):
     """Close the back office to USERNAME."""
-    with database.connection_context():
-        user = set_staff(username, False)
-    if user is None:
-        raise click.ClickException(f"No account is called {username!r}.")
-    click.echo(f"{user.username} is no longer staff")
+    change_staff(username, False)
 
 
 @click.command("purge-unverified")

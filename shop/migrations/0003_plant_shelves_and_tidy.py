@@ -8,19 +8,11 @@
 - Dropped: users.session_token, left by the first release on databases it made (sessions moved to
   user_sessions in the second).
 """
+from . import columns_of
 
 FILL = """UPDATE categories SET holds_plants = 0
           WHERE EXISTS (SELECT 1 FROM products p WHERE p.category_id = categories.id)
             AND NOT EXISTS (SELECT 1 FROM products p WHERE p.category_id = categories.id AND p.light IS NOT NULL)"""
-
-
-def columns(db, mysql, table):
-    """The column names of a table."""
-    if mysql:
-        rows = db.execute_sql("SELECT column_name FROM information_schema.columns "
-                              "WHERE table_schema = DATABASE() AND table_name = %s", (table,))
-        return {row[0] for row in rows}
-    return {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")')}
 
 
 def indexes(db, table):
@@ -32,7 +24,7 @@ def indexes(db, table):
 
 def up(db, mysql):
     """Add the shelf flag and fill it; drop the unused indexes and the dead column."""
-    if "holds_plants" not in columns(db, mysql, "categories"):
+    if "holds_plants" not in columns_of(db, mysql, "categories"):
         db.execute_sql("ALTER TABLE categories ADD COLUMN holds_plants "
                        + ("TINYINT(1) NOT NULL DEFAULT 1" if mysql else "INTEGER NOT NULL DEFAULT 1"))
         db.execute_sql(FILL)
@@ -40,5 +32,5 @@ def up(db, mysql):
         for table, index in (("guides", "guides_fulltext"), ("products", "products_description_fulltext")):
             if index in indexes(db, table):
                 db.execute_sql(f"ALTER TABLE {table} DROP INDEX {index}")
-    if "session_token" in columns(db, mysql, "users"):
+    if "session_token" in columns_of(db, mysql, "users"):
         db.execute_sql("ALTER TABLE users DROP COLUMN session_token")

@@ -7,6 +7,7 @@ bookings, and messages to erase once delivered.
 - bookings.cancelled_at: a booking cancelled (and refunded through the ledger) before the workshop.
 - email_outbox.erase_after_send: the goodbye email of a deleted account is deleted once delivered.
 """
+from . import columns_of
 
 ADD = [
     ("users", "pending_email", "VARCHAR(254) NULL", "VARCHAR(254)"),
@@ -16,17 +17,8 @@ ADD = [
 ]
 
 
-def columns(db, mysql, table):
-    """The column names of a table."""
-    if mysql:
-        rows = db.execute_sql("SELECT column_name FROM information_schema.columns "
-                              "WHERE table_schema = DATABASE() AND table_name = %s", (table,))
-        return {row[0] for row in rows}
-    return {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")')}
-
-
 def up(db, mysql):
     """Add the four columns (each only if missing, so a half-applied run can be repeated)."""
     for table, column, mysql_type, sqlite_type in ADD:
-        if column not in columns(db, mysql, table):
+        if column not in columns_of(db, mysql, table):
             db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} {mysql_type if mysql else sqlite_type}")

@@ -1,5 +1,6 @@
 """The back office: staff accounts, hidden products and reviews, order status, cancelled workshops,
 and the audit trail of every change made there (staff_actions)."""
+from . import columns_of
 
 ADD = [
     ("users", "is_staff", "TINYINT(1) NOT NULL DEFAULT 0", "INTEGER NOT NULL DEFAULT 0"),
@@ -39,19 +40,10 @@ SQLITE_INDEXES = [
 ]
 
 
-def columns(db, mysql, table):
-    """The column names of a table."""
-    if mysql:
-        rows = db.execute_sql("SELECT column_name FROM information_schema.columns "
-                              "WHERE table_schema = DATABASE() AND table_name = %s", (table,))
-        return {row[0] for row in rows}
-    return {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")')}
-
-
 def up(db, mysql):
     """Add the columns (each only if missing) and the audit table."""
     for table, column, mysql_type, sqlite_type in ADD:
-        if column not in columns(db, mysql, table):
+        if column not in columns_of(db, mysql, table):
             db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} {mysql_type if mysql else sqlite_type}")
     db.execute_sql(CREATE[mysql])
     if not mysql:

@@ -61,6 +61,15 @@ def schema_statements(path):
     return [stmt for stmt in statements + ([tail] if tail else []) if stmt]
 
 
+def columns_of(db, mysql, table):
+    """The column names a table has now (for migrations that add a column only if it is missing)."""
+    if mysql:
+        rows = db.execute_sql("SELECT column_name FROM information_schema.columns "
+                              "WHERE table_schema = DATABASE() AND table_name = %s", (table,))
+        return {row[0] for row in rows}
+    return {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")')}
+
+
 def sql_file(name):
     """The statements of an .sql file beside the migrations (for the frozen first schema)."""
     return schema_statements(os.path.join(HERE, name))
