@@ -6,6 +6,10 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+# pytest-xdist processes for make test: the suite waits on databases, browsers and sockets more than on
+# the CPU, so three share two cores well. Each file runs whole on one worker (--dist loadfile), so a
+# module's fixtures (the Galera cluster, the app servers) are made once.
+TEST_WORKERS ?= 3
 
 .PHONY: dev test serve bench clean
 
@@ -33,7 +37,7 @@ dev: $(VENV)/.runtime instance/shop.db
 	SHOP_ENV=development $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 serve: $(VENV)/.runtime
 	$(FLASK) init-db
