@@ -1,6 +1,5 @@
 """The back office in a real browser: click to edit a price and see it in the shop, bulk restock,
 cancel an order and see the customer's balance and email."""
-import re
 
 import pytest
 from playwright.sync_api import expect

@@ -143,6 +143,18 @@ def test_a_hidden_product_cannot_be_bought_even_from_an_older_cart(staff, app, c
     assert [row.action for row in audit_rows()] == ["product.hide", "product.show"]
 
 
+def test_the_dashboard_counts_link_to_their_lists(staff, app, client):
+    place(app)
+    with database.connection_context():
+        Product.update(stock=2).where(Product.sku == "FH-10042").execute()
+        low = Product.select().where(Product.stock <= 5, Product.hidden == False).count()  # noqa: E712
+    page = client.get("/staff").get_data(as_text=True)
+    assert re.search(r'id="to-pack">1<', page) and re.search(rf'id="low-stock">{low}<', page)
+    assert 'href="/staff/products?visibility=low"' in page and 'href="/staff/orders?status=placed"' in page
+    rows = client.get("/staff/products?visibility=low", headers=HX).get_data(as_text=True)
+    assert rows.count('<tr id="product-') == low and "FH-10042" in rows
+
+
 def test_bulk_restock_and_adding_a_product(staff, client):
     ids = [product(sku).id for sku in ("FH-10001", "FH-10006")]
     before = [product(sku).stock for sku in ("FH-10001", "FH-10006")]

@@ -41,10 +41,11 @@ def product_or_404(product_id):
 
 @bp.get("")
 def index():
-    """The product table: search as you type (the catalogue's engine), shown, hidden or all."""
+    """The product table: search as you type (the catalogue's engine); all, shown, hidden or low on stock."""
     text = (request.args.get("q") or "").strip()[:100]
-    visibility = request.args.get("visibility") if request.args.get("visibility") in ("shown", "hidden") else "all"
-    products = find_products(text, visibility)
+    choice = request.args.get("visibility")
+    visibility = choice if choice in ("shown", "hidden", "low") else "all"
+    products = find_products(text, visibility, low_stock=visibility == "low")
     template = "partials/staff/product_rows.html" if is_fragment_request() else "templates/staff/products.html"
     return render_template(template, products=products, q=text, visibility=visibility)
 

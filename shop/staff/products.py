@@ -15,15 +15,22 @@ MAX_STOCK = 1_000_000
 EDITABLE = ("name", "price", "stock")
 
 
-def find_products(text="", visibility="all", limit=50):
-    """Products for the staff table: the catalogue's own search, hidden ones included unless asked."""
+LOW_STOCK = 5
+
+
+def find_products(text="", visibility="all", low_stock=False, limit=50):
+    """Products for the staff table: the catalogue's own search, hidden ones included unless asked,
+    or only those low on stock (the dashboard's link), fewest first."""
     query = Product.select(Product, Category).join(Category)
+    if low_stock:
+        query = query.where(Product.stock <= LOW_STOCK, Product.hidden == False)  # noqa: E712
     if visibility == "hidden":
         query = query.where(Product.hidden == True)  # noqa: E712
     elif visibility == "shown":
         query = query.where(Product.hidden == False)  # noqa: E712
     query, order = search(query, text)
-    return list(query.order_by(*(order or [Product.id.desc()])).limit(limit))
+    default = [Product.stock.asc(), Product.id.desc()] if low_stock else [Product.id.desc()]
+    return list(query.order_by(*(order or default)).limit(limit))
 
 
 def parse_value(field, raw):

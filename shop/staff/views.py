@@ -7,10 +7,10 @@ from ..htmx import respond
 from ..models import EmailOutbox, Order, Product, Review, User, Workshop, utcnow
 from .access import StaffRefused, recent_actions, require_staff
 from .people import cancel_workshop, outbox, retry_email, save_workshop, workshop_values
+from .products import LOW_STOCK
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(require_staff)
-LOW_STOCK = 5
 
 
 def dashboard_figures():
