@@ -11,7 +11,14 @@ WORKERS ?= 2
 # module's fixtures (the Galera cluster, the app servers) are made once.
 TEST_WORKERS ?= 3
 
-.PHONY: dev test serve bench clean
+# Links in the dev mailbox point at the server make dev starts (PORT=5071 make dev -> :5071), unless
+# BASE_URL is set already.
+DEV_BASE_URL := $(or $(BASE_URL),http://$(HOST):$(PORT))
+# make dev-mysql: the dev server on a local MariaDB/MySQL database it creates and seeds.
+DEV_MYSQL_SERVER ?= mysql://root@127.0.0.1:3306
+DEV_MYSQL_DATABASE ?= fernhouse_dev
+
+.PHONY: dev dev-mysql test serve bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +40,21 @@ instance/shop.db: | $(VENV)/.runtime
 dev: $(VENV)/.runtime instance/shop.db
 	SHOP_ENV=development $(FLASK) init-db  # adds what a newer version needs to an existing database
 	trap 'kill 0' EXIT INT TERM; \
-	SHOP_ENV=development $(FLASK) send-mail & \
-	SHOP_ENV=development $(FLASK) run --debug --host $(HOST) --port $(PORT)
+	SHOP_ENV=development BASE_URL=$(DEV_BASE_URL) $(FLASK) send-mail & \
+	SHOP_ENV=development BASE_URL=$(DEV_BASE_URL) $(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+# The same dev server on MariaDB/MySQL: creates the database if it is missing, migrates, seeds (the
+# first seed prints the staff account's password), serves.
+dev-mysql: $(VENV)/.runtime
+	$(PY) -c "import pymysql, sys; from urllib.parse import urlsplit; u = urlsplit(sys.argv[1]); \
+	pymysql.connect(host=u.hostname, port=u.port or 3306, user=u.username or 'root', password=u.password or '', \
+	autocommit=True).cursor().execute('CREATE DATABASE IF NOT EXISTS \x60' + sys.argv[2] + '\x60 CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci')" \
+	$(DEV_MYSQL_SERVER) $(DEV_MYSQL_DATABASE)
+	SHOP_ENV=development DATABASE_URL=$(DEV_MYSQL_SERVER)/$(DEV_MYSQL_DATABASE) $(FLASK) seed --staff
+	trap 'kill 0' EXIT INT TERM; \
+	SHOP_ENV=development DATABASE_URL=$(DEV_MYSQL_SERVER)/$(DEV_MYSQL_DATABASE) BASE_URL=$(DEV_BASE_URL) $(FLASK) send-mail & \
+	SHOP_ENV=development DATABASE_URL=$(DEV_MYSQL_SERVER)/$(DEV_MYSQL_DATABASE) BASE_URL=$(DEV_BASE_URL) \
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile

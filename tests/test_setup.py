@@ -1,0 +1,33 @@
+"""Setting up: what `make dev` and `make dev-mysql` run (read with make -n, which runs nothing)."""
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+
+
+def planned(*args):
+    """The commands make would run, without running them."""
+    if not shutil.which("make"):
+        pytest.fail("make is needed to set the project up")
+    return subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+
+def test_dev_links_follow_the_port_it_serves_on():
+    commands = planned("dev", "PORT=5071")
+    assert "BASE_URL=http://127.0.0.1:5071 .venv/bin/flask --app wsgi run --debug --host 127.0.0.1 --port 5071" in commands
+    assert "BASE_URL=http://127.0.0.1:5071 .venv/bin/flask --app wsgi send-mail" in commands
+
+
+def test_a_base_url_given_wins():
+    assert "BASE_URL=https://shop.example .venv/bin/flask --app wsgi run" in planned("dev", "BASE_URL=https://shop.example")
+
+
+def test_dev_mysql_creates_seeds_and_serves_its_own_database():
+    commands = planned("dev-mysql")
+    assert "CREATE DATABASE IF NOT EXISTS" in commands and "fernhouse_dev" in commands
+    url = "DATABASE_URL=mysql://root@127.0.0.1:3306/fernhouse_dev"
+    assert f"{url} .venv/bin/flask --app wsgi seed --staff" in commands
+    assert f"{url} BASE_URL=http://127.0.0.1:5000" in commands and "--app wsgi run --debug" in commands
