@@ -111,3 +111,13 @@ def test_the_fragment_explorer_lists_every_fragment_endpoint(app, client):
     for _endpoint, method, path, _fields, partial, _about in FRAGMENTS:
         assert f'{"hx-get" if method == "GET" else "hx-post"}="{path}"' in html and partial in html
         assert (Path(__file__).parent.parent / partial).exists()
+
+
+def test_the_javascript_inventory_is_true():
+    """The walkthrough's table of our own scripts names every file in static/js with its line count."""
+    root = DOCS.parent
+    text = (DOCS / "WALKTHROUGH.md").read_text()
+    listed = dict(re.findall(r"\| `(static/js/[\w.]+\.js)` \| (\d+) \|", text))
+    actual = {f"static/js/{path.name}": str(len(path.read_text().splitlines()))
+              for path in (root / "static" / "js").glob("*.js")}
+    assert listed == actual
