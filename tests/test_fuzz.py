@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shop.db import database
-from shop.models import CartItem, Order, User
+from shop.models import CartItem, Order, Product, User
 
 from .conftest import create_user, csrf_token
 
@@ -139,3 +139,59 @@ def test_refused_posts_without_csrf_write_nothing(shopper):
         assert response.status_code == 400, path
     with database.connection_context():
         assert CartItem.select().count() == 0 and User.select().count() == 1
+
+
+STAFF_POST_ROUTES = {
+    "/staff/products/{id}/price": ["value"],
+    "/staff/products/{id}/stock": ["value"],
+    "/staff/products/{id}/name": ["value"],
+    "/staff/products/restock": ["product_id", "amount", "q"],
+    "/staff/products/new": ["name", "price", "stock", "category", "light", "water_every_days", "description"],
+    "/staff/products/{id}/visibility": ["hidden"],
+    "/staff/customers/{user}/adjust": ["amount", "reason"],
+    "/staff/workshops": ["title", "starts_at", "duration_minutes", "seats_total", "price"],
+    "/staff/orders/FH-000000-000000/cancel": ["reason"],
+}
+STAFF_GET_ROUTES = {"/staff/products": ["q", "visibility"], "/staff/orders": ["status", "day", "customer"],
+                    "/staff/customers": ["q"], "/staff/audit": ["staff", "action", "object_type"],
+                    "/staff/mail": ["state"], "/staff/reviews": ["state"]}
+
+
+@pytest.fixture
+def staff_member(shopper, app):
+    """The fuzzing customer made staff (the back office's forms are as exposed to typos as any)."""
+    with database.connection_context():
+        User.update(is_staff=True).execute()
+        return User.get()
+
+
+@pytest.mark.parametrize("path", list(STAFF_POST_ROUTES))
+def test_staff_post_routes(shopper, staff_member, caplog, path):
+    token = csrf_token(shopper)
+    with database.connection_context():
+        product_id = Product.select(Product.id).limit(1).scalar()
+    url = path.format(id=product_id, user=staff_member.id)
+
+    @FUZZ
+    @given(st.fixed_dictionaries({field: TEXT for field in STAFF_POST_ROUTES[path]}), st.booleans())
+    def check(values, htmx):
+        response = shopper.post(url, data={**values, "csrf_token": token},
+                                headers={"HX-Request": "true"} if htmx else {})
+        assert_no_server_error(response, caplog)
+
+    check()
+    with database.connection_context():
+        assert User.select().where(User.balance_cents < 0).count() == 0
+        assert Product.select().where(Product.stock < 0).count() == 0
+
+
+@pytest.mark.parametrize("path", list(STAFF_GET_ROUTES))
+def test_staff_get_routes(shopper, staff_member, caplog, path):
+    @FUZZ
+    @given(st.fixed_dictionaries({field: TEXT for field in STAFF_GET_ROUTES[path]}), st.booleans())
+    def check(values, htmx):
+        response = shopper.get(path, query_string=values, headers={"HX-Request": "true"} if htmx else {})
+        assert response.status_code == 200
+        assert_no_server_error(response, caplog)
+
+    check()
