@@ -64,6 +64,7 @@ def parse_filters(args):
         "availability": args.get("availability") if args.get("availability") in AVAILABILITY else "any",
         "sort": args.get("sort") if args.get("sort") in SORTS else "relevance",
         "pet_safe": args.get("pet_safe") == "1",
+        "exact": args.get("exact") == "1",  # search for the words as typed, without "did you mean"
         "page": 1,
     }
     for name, choices in PLANT_FILTERS.items():

@@ -33,6 +33,7 @@ from .listing import (
 from .pictures import product_svg
 from .reviews import reviews_context
 from .search import parse_query
+from .spelling import suggest
 
 bp = Blueprint("catalog", __name__)
 
@@ -41,8 +42,9 @@ def page_url(filters, page):
     """The catalogue URL for the same filters on another page."""
     args = {key: value for key, value in filters.items()
             if key != "page" and value not in (None, "", [], "any", "relevance", False)}
-    if args.get("pet_safe"):
-        args["pet_safe"] = "1"
+    for flag in ("pet_safe", "exact"):
+        if args.get(flag):
+            args[flag] = "1"
     if page > 1:
         args["page"] = page
     for key in ("min_price", "max_price"):
@@ -67,6 +69,18 @@ def catalogue_context():
     by_id = {category.id: category for category in categories}
     for product in products:
         product.category = by_id[product.category_id]  # no query per card
+    typed = filters
+    if searching and total is None and page == 1 and not filters["exact"]:
+        # nothing found: the closest catalogue words, if they find something (see catalog/spelling.py)
+        better = suggest(filters["q"])
+        if better:
+            alternative = {**filters, "q": better}
+            alt_rows, alt_total = page_of(filtered_products(alternative, categories), 0, per_page + 1, count_all=True)
+            if alt_rows:
+                filters, rows, total = alternative, alt_rows, alt_total
+                products, has_next = rows[:per_page], len(rows) > per_page
+                for product in products:
+                    product.category = by_id[product.category_id]
     if total is None:  # a page past the end, or not a search
         total = count_up_to(query, cap=None if searching else COUNT_CAP)
     capped = total > COUNT_CAP and not searching
@@ -75,6 +89,9 @@ def catalogue_context():
         "total": min(total, COUNT_CAP) if capped else total, "total_capped": capped,
         "page": page, "pages": None if capped else max(1, math.ceil(total / per_page)),
         "next_url": page_url(filters, page + 1) if has_next else None,
+        "typed": typed,  # what the search box holds (filters may be the corrected search)
+        "corrected": filters is not typed,
+        "exact_url": page_url({**typed, "exact": True}, 1),
         "categories": categories,
         "sorts": SORTS, "availability_options": AVAILABILITY, "plant_filters": PLANT_FILTERS,
     }
@@ -90,7 +107,7 @@ def render_catalogue():
         response.status_code = 422
     if context["page"] == 1:
         # The browser's address bar shows /products?q=fern, not every empty form field.
-        set_push_url(response, page_url(context["filters"], 1))
+        set_push_url(response, page_url(context["typed"], 1))
         if is_fragment_request():  # new results: the category counts of the filter panel follow
             set_triggers(response, "catalogue-changed", after_settle=True)
     return response

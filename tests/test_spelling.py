@@ -1,0 +1,66 @@
+"""Did you mean: a misspelt search shows the plants of the closest catalogue words (both engines)."""
+import re
+
+import pytest
+
+from shop.catalog import spelling
+from shop.db import database
+from shop.models import Product
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def catalogue(seeded):
+    """The seed catalogue, with the cached vocabulary of an earlier test forgotten."""
+    spelling.forget()
+    return seeded
+
+
+def names(client, query, **params):
+    """The product names of a search's fragment, and the fragment."""
+    html = client.get("/products", query_string={"q": query, **params}, headers=HX).get_data(as_text=True)
+    return re.findall(r'class="card-title"[^>]*>\s*<a[^>]*>([^<]+)<', html) or \
+        re.findall(r'class="card-title[^"]*"[^>]*>([^<]+)<', html), html
+
+
+@pytest.mark.parametrize("typed, shown", [
+    ("monstrea", "monstera"),          # two letters swapped
+    ("monstra", "monstera"),           # a letter missing
+    ("monsstera", "monstera"),         # a letter doubled
+    ("lavendar", "lavender"),          # a wrong vowel
+    ("boston fren", "boston fern"),    # two words, one wrong
+])
+def test_a_misspelt_search_shows_the_closest_words(catalogue, client, typed, shown):
+    assert spelling.suggest(typed) == shown
+    _, html = names(client, typed)
+    assert f"here are the plants for <strong>{shown}</strong>" in html
+    assert f"Search instead for “{typed}”" in html and "0 products" not in html
+    exact = re.search(r'href="([^"]+exact=1[^"]*)"', html).group(1).replace("&amp;", "&")
+    literal = client.get(exact, headers=HX).get_data(as_text=True)
+    assert "0 products" in literal and "here are the plants for" not in literal
+
+
+@pytest.mark.parametrize("typed", ["monstera", "mons", "monst", "basil", "boston fern", "fern", "xqzvkw", "FH-10042",
+                                   "lavender hidcote"])
+def test_a_correct_word_or_a_prefix_is_never_corrected(catalogue, client, typed):
+    assert spelling.suggest(typed) is None
+    assert "here are the plants for" not in names(client, typed)[1]
+
+
+def test_the_page_without_javascript_says_it_too(catalogue, client):
+    html = client.get("/products?q=monstrea").get_data(as_text=True)
+    assert "here are the plants for <strong>monstera</strong>" in html and "Monstera Deliciosa" in html
+    assert 'value="monstrea"' in html  # the search box keeps what was typed
+
+
+def test_the_vocabulary_follows_the_catalogue(catalogue, client, monkeypatch):
+    assert spelling.suggest("zanzibarr") is None
+    monkeypatch.setattr(spelling, "RECHECK_SECONDS", 0)
+    with database.connection_context():
+        Product.update(name="Zanzibar Gem").where(Product.sku == "FH-10007").execute()
+        Product.update(hidden=True).where(Product.sku == "FH-10001").execute()
+        Product.insert(sku="FH-19999", name="Filler", category=Product.get(Product.sku == "FH-10007").category,
+                       price_cents=100, stock=1, description="x").execute()  # a new product: a new version
+    assert spelling.suggest("zanzibarr") == "zanzibar"
+    assert spelling.suggest("monstrea") != "monstera"  # hidden products leave the vocabulary
