@@ -64,3 +64,10 @@ def test_the_vocabulary_follows_the_catalogue(catalogue, client, monkeypatch):
                        price_cents=100, stock=1, description="x").execute()  # a new product: a new version
     assert spelling.suggest("zanzibarr") == "zanzibar"
     assert spelling.suggest("monstrea") != "monstera"  # hidden products leave the vocabulary
+
+
+def test_the_category_counts_follow_the_corrected_search(catalogue, client):
+    counts = client.get("/products/category-counts?q=monstrea", headers=HX).get_data(as_text=True)
+    assert re.search(r'id="count-tropicals"[^>]*>\s*1\s*<', counts)
+    exact = client.get("/products/category-counts?q=monstrea&exact=1", headers=HX).get_data(as_text=True)
+    assert re.search(r'id="count-tropicals"[^>]*>\s*0\s*<', exact)

@@ -138,8 +138,12 @@ def counts():
         # the clean filters only: raw query keys such as _external or _anchor never reach url_for
         return redirect(page_url(filters, 1), code=303)
     categories = all_categories()
-    return render_template("partials/catalog/category_counts.html", categories=categories,
-                           counts=category_counts(filters, categories))
+    counts = category_counts(filters, categories)
+    if filters["q"] and not filters["exact"] and not any(counts.values()):
+        better = suggest(filters["q"])  # the grid shows the corrected search: the counts follow it
+        if better:
+            counts = category_counts({**filters, "q": better}, categories)
+    return render_template("partials/catalog/category_counts.html", categories=categories, counts=counts)
 
 
 def get_product_or_404(sku):
