@@ -41,7 +41,10 @@ class PrivateMariaDB:
         self.process = subprocess.Popen(
             ["mariadbd", "--no-defaults", f"--datadir={self.datadir}", "--user=root", f"--port={self.port}",
              "--bind-address=127.0.0.1", f"--socket={self.root}/sock", f"--pid-file={self.root}/pid",
-             "--skip-log-bin", "--innodb-buffer-pool-size=32M"],
+             "--skip-log-bin", "--innodb-buffer-pool-size=32M",
+             # its own tmpdir: a starting server deletes every #sql* file in its tmpdir, and /tmp holds
+             # the temporary tables of the shared server other tests are using at that moment
+             f"--tmpdir={self.root}"],
             stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.root, "server.log"), "ab"))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
