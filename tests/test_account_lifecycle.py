@@ -26,6 +26,7 @@ from shop.models import (
 from .conftest import AuthActions, buy, create_user, csrf_token
 
 HX = {"HX-Request": "true"}
+CSRF_VALUE = re.compile(r'(?<=csrf-token" content=")[^"]+|(?<=name="csrf_token" value=")[^"]+|(?<="X-CSRFToken": ")[^"]+')
 NEW = "Fresh-Leaves-42"
 
 
@@ -149,13 +150,15 @@ def test_unknown_addresses_get_the_same_answer_in_the_same_time(app, client):
         started = time.perf_counter()
         response = client.post("/password/forgot", data={"email": email, "csrf_token": token})
         elapsed = time.perf_counter() - started
-        return response.get_data(as_text=True).replace(email, "EMAIL"), elapsed
+        page = response.get_data(as_text=True).replace(email, "EMAIL")
+        # the CSRF token is signed with a timestamp: it changes from one second to the next, not with the email
+        return CSRF_VALUE.sub("TOKEN", page), elapsed
 
     known, unknown = [], []
     for _ in range(20):
         known.append(timed_ask("fern@example.com"))
         unknown.append(timed_ask("nobody@example.com"))
-    assert {page for page, _ in known} == {page for page, _ in unknown}  # the same page, word for word
+    assert len({page for page, _ in known + unknown}) == 1  # the same page, word for word
     median_known = statistics.median(elapsed for _, elapsed in known)
     median_unknown = statistics.median(elapsed for _, elapsed in unknown)
     assert abs(median_known - median_unknown) < 0.005, (median_known, median_unknown)
