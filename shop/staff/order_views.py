@@ -55,33 +55,30 @@ def show(number):
     return render_order(number[:20])
 
 
-@bp.post("/<number>/advance")
-def move_on(number):
-    """Move the order to its next status (the customer is emailed when it ships)."""
+def act_on(number, change, describe):
+    """Run a change on an order (404 if there is none); answer with its panel and what happened, or
+    with the refusal (409) in place."""
     number = number[:20]
     if order_and_lines(number)[0] is None:
         abort(404)
+    back = url_for("staff_orders.show", number=number)
     try:
-        status = advance(g.user.id, number)
+        outcome = change(number)
     except StaffRefused as refusal:
         problem = str(refusal)
-        return respond(lambda: render_order(number, 409, error=problem), url_for("staff_orders.show", number=number),
-                       problem, "error")
-    message = f"Order {number} is {status}."
-    return respond(lambda: render_order(number, message=message), url_for("staff_orders.show", number=number), message)
+        return respond(lambda: render_order(number, 409, error=problem), back, problem, "error")
+    message = describe(number, outcome)
+    return respond(lambda: render_order(number, message=message), back, message)
+
+
+@bp.post("/<number>/advance")
+def move_on(number):
+    """Move the order to its next status (the customer is emailed when it ships)."""
+    return act_on(number, lambda n: advance(g.user.id, n), lambda n, status: f"Order {n} is {status}.")
 
 
 @bp.post("/<number>/cancel")
 def cancel_order(number):
     """Cancel and refund an order that has not shipped (a reason is required: the customer reads it)."""
-    number = number[:20]
-    if order_and_lines(number)[0] is None:
-        abort(404)
-    try:
-        refunded = cancel(g.user.id, number, request.form.get("reason"))
-    except StaffRefused as refusal:
-        problem = str(refusal)
-        return respond(lambda: render_order(number, 409, error=problem), url_for("staff_orders.show", number=number),
-                       problem, "error")
-    message = f"Order {number} is cancelled; ${refunded / 100:,.2f} went back to the customer's balance."
-    return respond(lambda: render_order(number, message=message), url_for("staff_orders.show", number=number), message)
+    return act_on(number, lambda n: cancel(g.user.id, n, request.form.get("reason")),
+                  lambda n, cents: f"Order {n} is cancelled; ${cents / 100:,.2f} went back to the customer's balance.")
