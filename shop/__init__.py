@@ -9,7 +9,7 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(test_config=None):
     """Build the app: defaults and environment (shop/config.py), then a test's overrides."""
-    from . import cli, db, devtools, errors, health, htmx, money, security
+    from . import cli, db, devtools, errors, explain, health, htmx, money, security, slides
     from .accounts import lifecycle_views
     from .accounts import views as accounts_views
     from .catalog import review_views
@@ -50,6 +50,7 @@ def create_app(test_config=None):
     errors.init_app(app)
     money.init_app(app)
     cli.init_app(app)
+    explain.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(accounts_views.bp)
@@ -62,4 +63,6 @@ def create_app(test_config=None):
     for staff_area in (staff_views, product_views, order_views, people_views):
         app.register_blueprint(staff_area.bp)
     app.register_blueprint(devtools.bp)
+    app.register_blueprint(explain.bp)
+    app.register_blueprint(slides.bp)
     return app

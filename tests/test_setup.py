@@ -31,3 +31,28 @@ def test_dev_mysql_creates_seeds_and_serves_its_own_database():
     url = "DATABASE_URL=mysql://root@127.0.0.1:3306/fernhouse_dev"
     assert f"{url} .venv/bin/flask --app wsgi seed --staff" in commands
     assert f"{url} BASE_URL=http://127.0.0.1:5000" in commands and "--app wsgi run --debug" in commands
+
+
+def test_the_github_workflow_runs_what_ci_runs():
+    """.github/workflows/ci.yml checks a pull request with the same suite as .ci/run: it runs .ci/run itself
+    (nothing set there can be skipped or weakened), on a pull request, with MariaDB as a service that
+    SHOP_TEST_MYSQL_URL points at, and Chromium and Galera installed by .ci/run as here."""
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads the key `on` as true
+    assert "pull_request" in triggers
+    (job,) = workflow["jobs"].values()
+    steps = [step.get("run", "").strip() for step in job["steps"]]
+    assert ".ci/run" in steps
+    env = {**workflow.get("env", {}), **job.get("env", {})}
+    assert not [name for name in env if name.startswith("SHOP_REQUIRE")]  # .ci/run sets them, nobody unsets
+    service, = job["services"]
+    assert env["SHOP_TEST_MYSQL_URL"] == f"mysql://root@{service}:3306"
+    assert job["services"][service]["image"].startswith("mariadb:")
+    assert job["container"]["image"].startswith("debian:")
+    ci = (ROOT / ".ci" / "run").read_text()
+    for needed in ("SHOP_REQUIRE_MYSQL=1", "SHOP_REQUIRE_BROWSER=1", "SHOP_REQUIRE_CLUSTER=1", "\nmake test\n",
+                   "need+=(chromium)", "need+=(mariadb-server)", "need+=(galera-4)", "need+=(rsync)"):
+        assert needed in ci
+    assert 'SHOP_TEST_MYSQL_URL="${SHOP_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306}"' in ci
