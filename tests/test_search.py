@@ -166,3 +166,26 @@ def test_two_letters_with_filters_and_a_sort(seeded, client):
                           if p.stock > 0 and any(word.lower().startswith("fe") for word in re.findall(r"\w+", p.name)))
     found = skus(client, "fe", availability="in_stock", sort="price_asc")
     assert found == [sku for _, _, sku in expected] and found
+
+
+# Two letters, the first three results: names whose first word starts with them, then the shelf whose
+# name does (so "fe" shows ferns before Liquid Plant Feed), then the rest, each by popularity.
+FIRST_THREE = {
+    "fe": ["Boston Fern", "Maidenhair Fern", "Bird's Nest Fern"],
+    "pa": ["Parlour Palm", "Areca Palm", "Kentia Palm"],
+    "ca": ["Calathea Orbifolia", "Cactus & Succulent Grit Mix 5 L", "Christmas Cactus"],
+    "po": ["Classic Terracotta Pot 17 cm", "Glazed Ceramic Pot 14 cm, Sage", "Golden Pothos"],
+    "tr": ["Olive Tree", "Dwarf Umbrella Tree", "Meyer Lemon Tree"],
+    "mo": ["Monstera Deliciosa", "Moth Orchid", "Chinese Money Plant"],
+    "st": ["String of Pearls", "String of Hearts", "Stainless Hand Trowel"],
+    "fi": ["Fiddle Leaf Fig", "Fine Mist Sprayer", "Weeping Fig"],
+    "pe": ["Peace Lily", "Peat-Free Houseplant Compost 10 L", "Echeveria 'Perle von Nurnberg'"],
+    "ba": ["Bay Laurel", "Sweet Basil", "Golden Barrel Cactus"],
+    "li": ["Liquid Plant Feed 500 ml", "Peace Lily"],
+    "sn": ["Snake Plant 'Laurentii'", "Bypass Pruning Snips"],
+}
+
+
+@pytest.mark.parametrize("letters", list(FIRST_THREE))
+def test_two_letters_rank_first_words_then_their_shelf_then_popularity(seeded, client, letters):
+    assert names(client, letters)[:3] == FIRST_THREE[letters]

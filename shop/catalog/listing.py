@@ -19,7 +19,7 @@ def filtered_products(filters, categories):
     the 11 categories and sort 100,000 products in a temporary table (330 ms instead of 5 ms).
     """
     query = Product.select().where(Product.hidden == False)  # noqa: E712 (hidden by staff: not listed)
-    query, relevance = search(query, filters["q"])
+    query, relevance = search(query, filters["q"], categories)
     if filters["category"]:
         ids = [category.id for category in categories if category.slug in filters["category"]]
         query = query.where(Product.category.in_(ids or [0]))

@@ -99,8 +99,9 @@ class SearchEngine:
     word like "fern", and it differs between engines.)
     """
 
-    def apply(self, query, parsed):
-        """The query narrowed to matches, and the ORDER BY for relevance."""
+    def apply(self, query, parsed, categories=()):
+        """The query narrowed to matches, and the ORDER BY for relevance (`categories`: every
+        category, for the shelf tier of two letters)."""
         for prefix in parsed.sku_prefixes:
             query = query.where(self.prefix_range(Product.sku, prefix))
         if parsed.name_prefix:
@@ -108,7 +109,7 @@ class SearchEngine:
         order = []
         if parsed.short_word:
             query = self.with_name_word(query, parsed.short_word)
-            order.append(Case(None, [(self.name_starts_with(parsed.short_word), 0)], 1))
+            order.append(two_letter_tier(self, parsed.short_word, categories))
         if parsed.sku_prefixes:
             order.append(Case(None, [(Product.sku.in_(parsed.sku_prefixes), 0)], 1))
         if parsed.words:
@@ -189,14 +190,32 @@ class SqliteFts5(SearchEngine):
         return reduce(operator.or_, (self.prefix_range(Product.name, variant) for variant in variants))
 
 
+def shelf_ids(letters, categories):
+    """The ids of the categories with a word of their name starting with `letters` ("fe": Ferns)."""
+    return [category.id for category in categories
+            if any(word.lower().startswith(letters) for word in WORD.findall(category.name))]
+
+
+def two_letter_tier(engine_, letters, categories):
+    """How two letters rank: names whose first word starts with them ("Fe" of "Feed Pellets"), then
+    products on a shelf whose name does ("fe": the Ferns, before "Liquid Plant Feed"), then the rest;
+    popularity decides within each tier (the ORDER BY's next keys)."""
+    tiers = [(engine_.name_starts_with(letters), 0)]
+    shelves = shelf_ids(letters, categories)
+    if shelves:
+        tiers.append((Product.category.in_(shelves), 1))
+    return Case(None, tiers, 2)
+
+
 def engine():
     """The search engine for the bound database."""
     return MySQLFullText() if is_mysql() else SqliteFts5()
 
 
-def search(query, text):
-    """Narrow a product query to what `text` asks for; return (query, relevance order or None)."""
+def search(query, text, categories=()):
+    """Narrow a product query to what `text` asks for; return (query, relevance order or None).
+    `categories` (every category) lets two letters rank the shelf they name before other matches."""
     parsed = parse_query(text)
     if not parsed:
         return query, None
-    return engine().apply(query, parsed)
+    return engine().apply(query, parsed, categories)
