@@ -93,7 +93,7 @@ def product_row(entry, sku, category):
         "water_every_days": entry.get("water"),
         "description": entry["description"],
         "care_summary": entry["care"],
-        "keywords": f"{category.name} {entry.get('tags', '')}".strip()[:255],
+        "keywords": entry.get("tags", "").strip()[:255],
         "created_at": utcnow(),
     }
 
@@ -200,7 +200,7 @@ def generate_products(count, seed=42, batch_size=2000):
                 "difficulty": difficulty, "size": None if light is None else rng.choice(SIZES),
                 "water_every_days": None if light is None else rng.choice([3, 5, 7, 10, 14, 21]),
                 "description": description, "care_summary": care,
-                "keywords": f"{category.name} {tags}"[:255], "created_at": now,
+                "keywords": tags[:255], "created_at": now,
             })
         with database.atomic():
             Product.insert_many(rows).execute()

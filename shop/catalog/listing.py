@@ -7,6 +7,7 @@ from peewee import SQL, fn
 from ..models import Category, Product
 from .filters import PLANT_FILTERS, default_filters
 from .search import search
+from .shelves import named_shelf, shelf_counts, shelf_page
 
 COUNT_CAP = 1000
 
@@ -78,6 +79,20 @@ def page_of(query, offset, limit, count_all):
     return [by_id[row[0]] for row in rows], (rows[0][1] if count_all else None)
 
 
+def page_for(filters, categories, offset, limit, count_all):
+    """One page of the catalogue for the filters: (products, total or None), as page_of() answers.
+    A search that names a shelf and nothing else comes from the shelf's index (catalog/shelves.py)."""
+    shortcut = named_shelf(filters, categories)
+    found = shelf_page(*shortcut, offset, limit) if shortcut else None
+    if found is None:
+        return page_of(filtered_products(filters, categories), offset, limit, count_all)
+    ids, total = found
+    if not ids:
+        return [], None  # past the end, as page_of() says it
+    by_id = {product.id: product for product in Product.select().where(Product.id.in_(ids or [0]))}
+    return [by_id[product_id] for product_id in ids], total
+
+
 def category_counts(filters, categories):
     """How many products each category holds for the search and every filter but the category
     one (the counts beside the category boxes say what ticking one would show): {slug: count}.
@@ -87,6 +102,10 @@ def category_counts(filters, categories):
     "FH-5" at 100,000 products) instead of reading only the matches (18 ms).
     """
     others = {**filters, "category": []}
+    shortcut = named_shelf(others, categories)
+    if shortcut:
+        by_id = shelf_counts(*shortcut, categories)
+        return {category.slug: by_id.get(category.id, 0) for category in categories}
     defaults = default_filters()
     narrowed = any(others[key] != defaults[key] for key in defaults if key not in ("category", "sort", "page"))
     group = Product.category + 0 if narrowed else Product.category

@@ -113,9 +113,20 @@ class SearchEngine:
         if parsed.sku_prefixes:
             order.append(Case(None, [(Product.sku.in_(parsed.sku_prefixes), 0)], 1))
         if parsed.words:
-            query = query.where(self.matches(parsed.words))
+            shelves = {word: shelf_ids(word, categories) if len(word) >= 3 else [] for word in parsed.words}
+            plain = [word for word in parsed.words if not shelves[word]]
+            if plain:
+                query = query.where(self.matches(plain))
+            for word in parsed.words:
+                if shelves[word]:  # the word's own text matches, or the shelf it names
+                    query = self.with_shelf(query, word, shelves[word])
             order.append(Case(None, [(self.matches(parsed.words, name_only=True), 0)], 1))
         return query, order + [Product.rating_count.desc(), Product.id.desc()]
+
+    def with_shelf(self, query, word, shelf):
+        """The query narrowed to products whose text matches `word` or that sit on a shelf it names.
+        (SQLite answers the OR from the two indexes, one lookup each.)"""
+        return query.where(self.matches([word]) | Product.category.in_(shelf))
 
     def matches(self, words, name_only=False):
         """A condition: the product's text (or only its name) has every word as a prefix."""
@@ -164,6 +175,14 @@ class MySQLFullText(SearchEngine):
         return query.join(found, on=(Product.id == found.c.id))
 
 
+    def with_shelf(self, query, word, shelf):
+        """MariaDB cannot use a FULLTEXT index under an OR: the matches and the shelf's products are
+        joined as one UNION of ids, each half answered by its own index."""
+        found = (Product.select(Product.id).where(self.matches([word]))
+                 | Product.select(Product.id).where(Product.category.in_(shelf))).alias(f"shelf_{word[:20]}")
+        return query.join(found, on=(Product.id == found.c.id))
+
+
 class SqliteFts5(SearchEngine):
     """SQLite FTS5: id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH '"mons"* AND "del"*').
 
@@ -190,10 +209,13 @@ class SqliteFts5(SearchEngine):
         return reduce(operator.or_, (self.prefix_range(Product.name, variant) for variant in variants))
 
 
-def shelf_ids(letters, categories):
-    """The ids of the categories with a word of their name starting with `letters` ("fe": Ferns)."""
+def shelf_ids(word, categories):
+    """The ids of the categories a search word names: a word of their name starts with it ("fe",
+    "fern", "tro", "house" of Houseplants) or is the plural of it ("cactus": Succulents & Cacti).
+    Two letters only rank (see two_letter_tier); a whole search word of three letters or more also
+    finds the shelf's products (SearchEngine.apply)."""
     return [category.id for category in categories
-            if any(word.lower().startswith(letters) for word in WORD.findall(category.name))]
+            if any(name.startswith(word) or singular(name) == word for name in WORD.findall(category.name.lower()))]
 
 
 def two_letter_tier(engine_, letters, categories):

@@ -27,7 +27,7 @@ from .listing import (
     count_up_to,
     filtered_products,
     find_product,
-    page_of,
+    page_for,
     related_products,
 )
 from .pictures import product_svg
@@ -64,7 +64,7 @@ def catalogue_context():
     query = filtered_products(filters, categories)
     page = filters["page"]
     # One row more than a page tells whether a next page exists.
-    rows, total = page_of(query, (page - 1) * per_page, per_page + 1, count_all=searching)
+    rows, total = page_for(filters, categories, (page - 1) * per_page, per_page + 1, count_all=searching)
     products, has_next = rows[:per_page], len(rows) > per_page
     by_id = {category.id: category for category in categories}
     for product in products:
@@ -75,7 +75,7 @@ def catalogue_context():
         better = suggest(filters["q"])
         if better:
             alternative = {**filters, "q": better}
-            alt_rows, alt_total = page_of(filtered_products(alternative, categories), 0, per_page + 1, count_all=True)
+            alt_rows, alt_total = page_for(alternative, categories, 0, per_page + 1, count_all=True)
             if alt_rows:
                 filters, rows, total = alternative, alt_rows, alt_total
                 products, has_next = rows[:per_page], len(rows) > per_page

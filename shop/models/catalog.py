@@ -70,7 +70,7 @@ class Product(BaseModel):
     water_every_days = SmallIntegerField(null=True)
     description = TextField()
     care_summary = TextField(default="")
-    # Category name and tags, copied here so one full-text index can see them.
+    # Tags, for the full-text index (a shelf's name is found through category_id: migration 0007).
     keywords = CharField(max_length=255, default="")
     created_at = DateTimeField(default=utcnow)
     hidden = BooleanField(default=False)  # taken out of the shop by staff: neither listed nor sold
@@ -84,6 +84,7 @@ class Product(BaseModel):
             (("rating_count",), False),  # the default "featured" order: most reviewed first
             (("created_at",), False),
             (("name",), False),  # name ranges: the first letter typed into search
+            (("category", "hidden", "rating_count"), False),  # a shelf by popularity, and its size
         )
 
 

@@ -28,7 +28,7 @@ def find_products(text="", visibility="all", low_stock=False, limit=50):
         query = query.where(Product.hidden == True)  # noqa: E712
     elif visibility == "shown":
         query = query.where(Product.hidden == False)  # noqa: E712
-    query, order = search(query, text)
+    query, order = search(query, text, list(Category.select()))  # a shelf word finds its shelf
     default = [Product.stock.asc(), Product.id.desc()] if low_stock else [Product.id.desc()]
     return list(query.order_by(*(order or default)).limit(limit))
 
@@ -147,7 +147,7 @@ def create_product(staff_id, values):
             sku=f"FH-{next_sku_number()}", name=values["name"], latin_name=values["latin_name"], category=category,
             price_cents=values["price"], stock=values["stock"], light=values["light"], pet_safe=values["pet_safe"],
             difficulty=values["difficulty"], size=values["size"], water_every_days=values["water_every_days"],
-            description=values["description"], care_summary=values["care_summary"], keywords=category.name,
+            description=values["description"], care_summary=values["care_summary"], keywords="",
             created_at=utcnow())
         audit(staff_id, "product.create", "product", product.sku, None,
               {"name": product.name, "price_cents": product.price_cents, "stock": product.stock,
