@@ -63,8 +63,11 @@ serve: $(VENV)/.runtime
 	$(FLASK) init-db
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):8000 --access-logfile - wsgi:app
 
+# make bench: everything at 100,000 products. make bench SIZE=1000000 (or 10000): the search figures only,
+# at that size, kept beside the others in bench/results.json. BENCH_ENGINES=sqlite for one engine.
+SIZE ?= 100000
 bench: $(VENV)/.dev
-	$(PY) bench/run.py
+	BENCH_PRODUCTS=$(SIZE) $(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) instance/shop.db instance/shop.db-* .pytest_cache test-artifacts

@@ -39,14 +39,20 @@ LOAD_SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 RESULTS = os.path.join(ROOT, "bench", "results.json")
 DATA = os.path.join(ROOT, "bench", "data")
 
+# The kinds of query a person types, each a few real queries (the p50/p95/p99 table is per kind).
 QUERIES = {
-    "2-letter prefix": ["q=mo", "q=ph", "q=fe", "q=ca", "q=al"],
-    "whole words": ["q=monstera", "q=philodendron", "q=fern", "q=cactus", "q=green+wave"],
+    "2 letters": ["q=mo", "q=ph", "q=fe", "q=ca", "q=al"],
+    "3 letters": ["q=mon", "q=phi", "q=fer", "q=cal", "q=pal"],
+    "5 letters": ["q=monst", "q=philo", "q=fiddl", "q=calat", "q=orchi"],
+    "whole word": ["q=monstera", "q=philodendron", "q=orchid", "q=lavender", "q=green+wave"],
     "SKU": ["q=FH-10042", "q=10042", "q=FH-5", "q=FH-1000"],
+    "category name": ["q=Succulents+%26+Cacti", "q=house", "q=plant", "q=soil", "q=ferns", "q=cactus"],
     "filters combined": ["q=fern&category=ferns&min_price=10&max_price=50", "availability=in_stock&sort=price_asc",
                          "min_rating=4.5&sort=rating", "category=herbs&sort=price_desc", "q=alba&availability=in_stock"],
     "no search": ["", "page=20"],
 }
+SIZE_RUN = PRODUCTS != 100000  # make bench SIZE=...: the search figures only, kept beside the others
+ENGINES = os.environ.get("BENCH_ENGINES", "sqlite,mariadb").split(",")
 
 
 def percentile(samples, fraction):
@@ -121,35 +127,106 @@ def fetch(conn, path, fragment=True):
 
 
 def sequential(port):
-    """Each query ROUNDS times, one at a time: latency per query kind. Then the category counts
-    the filter panel asks for after each first page (a request of its own, reported apart)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    kinds, counts, errors = {}, [], 0
-    for kind, queries in QUERIES.items():
-        samples = []
-        for query in queries:
-            path = "/products" + (f"?{query}" if query else "")
-            for _ in range(2):
-                fetch(conn, path)
-            for _ in range(ROUNDS):
-                ms, status, _ = fetch(conn, path)
-                samples.append(ms)
-                errors += status != 200
-        kinds[kind] = samples
-    for queries in QUERIES.values():
-        for query in queries:
-            path = "/products/category-counts" + (f"?{query}" if query else "")
-            fetch(conn, path)
-            for _ in range(max(ROUNDS // 4, 3)):
-                ms, status, _ = fetch(conn, path)
-                counts.append(ms)
-                errors += status != 200
-    return kinds, counts, errors
+    """Each query ROUNDS times, one at a time, as the keystroke sends them: the fragment, then the
+    category counts the filter panel asks for after it. Returns {query: fragment ms}, {query: counts
+    ms}, errors. Kinds are interleaved round by round, so noise hits every kind alike."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    every = [query for queries in QUERIES.values() for query in queries]
+    fragment, counts, errors = {q: [] for q in every}, {q: [] for q in every}, 0
+    for query in every:  # warm up
+        fetch(conn, "/products" + (f"?{query}" if query else ""))
+    for _ in range(ROUNDS):
+        for query in every:
+            ms, status, _ = fetch(conn, "/products" + (f"?{query}" if query else ""))
+            fragment[query].append(ms)
+            errors += status != 200
+            ms, status, _ = fetch(conn, "/products/category-counts" + (f"?{query}" if query else ""))
+            counts[query].append(ms)
+            errors += status != 200
+    return fragment, counts, errors
 
 
-def load(port):
-    """CLIENTS threads sending the whole query mix for LOAD_SECONDS: throughput and latency."""
-    paths = ["/products" + (f"?{q}" if q else "") for queries in QUERIES.values() for q in queries]
+def spread(samples):
+    """p50, p95 and p99 of a list of milliseconds, and how many."""
+    return {"p50_ms": round(percentile(samples, 0.5), 1), "p95_ms": round(percentile(samples, 0.95), 1),
+            "p99_ms": round(percentile(samples, 0.99), 1), "requests": len(samples)}
+
+
+def plan_of(app, query):
+    """How the database answers one catalogue query string: which path (a named shelf's index, or the
+    general query) and the plan of its main statement (EXPLAIN QUERY PLAN / EXPLAIN)."""
+    from urllib.parse import parse_qsl
+
+    from werkzeug.datastructures import MultiDict
+
+    from shop.catalog.filters import parse_filters
+    from shop.catalog.listing import all_categories, filtered_products
+    from shop.catalog.shelves import named_shelf
+    from shop.db import is_mysql
+
+    with app.test_request_context(), database.connection_context():
+        filters, _ = parse_filters(MultiDict(parse_qsl(query)))
+        categories = all_categories()
+        shelf = named_shelf(filters, categories)
+        if shelf:
+            from peewee import Case
+
+            from shop.catalog.search import engine
+            parsed = shelf[0]
+            statement = Product.select(Product.id, Product.rating_count, Product.category, Case(
+                None, [(engine().matches(parsed.words, name_only=True), 1)], 0)).where(engine().matches(parsed.words))
+            path = "named shelf: its index, plus the text matches"
+        else:
+            from peewee import SQL, fn
+
+            from shop.catalog.search import parse_query
+            counted = [fn.COUNT(SQL("*")).over()] if parse_query(filters["q"]) else []  # as page_of() asks
+            statement = filtered_products(filters, categories).select(Product.id, *counted).limit(25)
+            path = "general query"
+        sql, params = statement.sql()
+        prefix = "EXPLAIN " if is_mysql() else "EXPLAIN QUERY PLAN "
+        rows = database.execute_sql(prefix + sql, params).fetchall()
+        return {"path": path, "plan": [" | ".join(str(cell) for cell in row) for row in rows]}
+
+
+def database_megabytes(engine, url):
+    """The size of the benchmark database on disk (SQLite: the file; MariaDB: data and indexes)."""
+    if engine == "sqlite":
+        path = url[len("sqlite:///"):]
+        return round(sum(os.path.getsize(path + s) for s in ("", "-wal") if os.path.exists(path + s)) / 2**20, 1)
+    parts = urlsplit(url)
+    conn = pymysql.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
+                           password=parts.password or "")
+    with conn, conn.cursor() as cursor:
+        cursor.execute("SELECT SUM(data_length + index_length) FROM information_schema.tables "
+                       "WHERE table_schema = 'fh_bench'")
+        return round(float(cursor.fetchone()[0]) / 2**20, 1)
+
+
+def hello_throughput(port):
+    """A bare Flask "hello" route under the same gunicorn and clients: the ceiling of this machine."""
+    env = {**os.environ, "PYTHONPATH": os.path.join(ROOT, "bench")}
+    process = subprocess.Popen(
+        [os.path.join(ROOT, ".venv", "bin", "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "hello:app"], cwd=os.path.join(ROOT, "bench"), env=env)
+    try:
+        for _ in range(100):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        return load(port, ["/healthz"])
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def load(port, paths=None):
+    """CLIENTS threads sending the whole query mix (or `paths`) for LOAD_SECONDS: throughput and latency."""
+    paths = paths or ["/products" + (f"?{q}" if q else "") for queries in QUERIES.values() for q in queries]
     samples, errors, deadline = [], [0], time.monotonic() + LOAD_SECONDS
     lock = threading.Lock()
 
@@ -184,39 +261,51 @@ def bench(engine, url, port):
     print(f"[{engine}] seeding {PRODUCTS:,} products ...", flush=True)
     seed_seconds, app = seed(url)
     like = {}
-    for queries in QUERIES.values():
-        for query in queries:
-            if query.startswith("q="):
-                text = query.split("&")[0][2:].replace("+", " ")
-                like[text] = naive_like(app, text)
+    if not SIZE_RUN:
+        for queries in QUERIES.values():
+            for query in queries:
+                if query.startswith("q=") and "&" not in query:
+                    text = query[2:].replace("+", " ")
+                    like[text] = naive_like(app, text)
     like_all = [ms for samples in like.values() for ms in samples]
     process = start_server(url, port)
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         _, _, fragment_bytes = fetch(conn, "/products?q=fern")
         _, _, page_bytes = fetch(conn, "/products?q=fern", fragment=False)
         print(f"[{engine}] sequential queries ...", flush=True)
-        kinds, counts, errors = sequential(port)
-        print(f"[{engine}] {CLIENTS} concurrent clients for {LOAD_SECONDS:g} s ...", flush=True)
-        concurrent = load(port)
+        fragment, counts, errors = sequential(port)
+        concurrent = None
+        if not SIZE_RUN:
+            print(f"[{engine}] {CLIENTS} concurrent clients for {LOAD_SECONDS:g} s ...", flush=True)
+            concurrent = load(port)
     finally:
         process.terminate()
         process.wait(10)
+    kinds = {kind: [ms for q in queries for ms in fragment[q]] for kind, queries in QUERIES.items()}
+    count_kinds = {kind: [ms for q in queries for ms in counts[q]] for kind, queries in QUERIES.items()}
     every = [ms for samples in kinds.values() for ms in samples]
-    return {
+    every_count = [ms for samples in count_kinds.values() for ms in samples]
+    slowest = sorted(fragment, key=lambda q: percentile(fragment[q], 0.95), reverse=True)[:5]
+    result = {
         "engine": engine, "products": product_count(app), "seed_seconds": round(seed_seconds, 1),
-        "search_fragment": {kind: {"p50_ms": round(percentile(s, 0.5), 1), "p95_ms": round(percentile(s, 0.95), 1),
-                                   "requests": len(s)} for kind, s in kinds.items()},
-        "search_fragment_all": {"p50_ms": round(percentile(every, 0.5), 1),
-                                "p95_ms": round(percentile(every, 0.95), 1), "errors": errors},
-        "category_counts": {"p50_ms": round(percentile(counts, 0.5), 1), "p95_ms": round(percentile(counts, 0.95), 1),
-                            "requests": len(counts)},
-        "naive_like_query_only": {"p50_ms": round(percentile(like_all, 0.5), 1),
-                                  "p95_ms": round(percentile(like_all, 0.95), 1),
-                                  "per_query_p50_ms": {t: round(statistics.median(s), 1) for t, s in like.items()}},
-        "bytes": {"fragment": fragment_bytes, "page": page_bytes, "ratio": round(fragment_bytes / page_bytes, 3)},
-        "concurrent": concurrent,
+        "database_mb": database_megabytes(engine, url),
+        "search_fragment": {kind: spread(samples) for kind, samples in kinds.items()},
+        "search_fragment_all": {**spread(every), "errors": errors},
+        "category_counts": {kind: spread(samples) for kind, samples in count_kinds.items()},
+        "category_counts_all": spread(every_count),
+        "slowest": [{"query": q or "(none)", **spread(fragment[q]), "counts_p95_ms": spread(counts[q])["p95_ms"],
+                     **plan_of(app, q)} for q in slowest],
     }
+    if not SIZE_RUN:
+        result.update({
+            "naive_like_query_only": {"p50_ms": round(percentile(like_all, 0.5), 1),
+                                      "p95_ms": round(percentile(like_all, 0.95), 1),
+                                      "per_query_p50_ms": {t: round(statistics.median(s), 1) for t, s in like.items()}},
+            "bytes": {"fragment": fragment_bytes, "page": page_bytes, "ratio": round(fragment_bytes / page_bytes, 3)},
+            "concurrent": concurrent,
+        })
+    return result
 
 
 def product_count(app):
@@ -225,45 +314,86 @@ def product_count(app):
         return Product.select().count()
 
 
-def main():
-    """Run every available database, print the table, write bench/results.json."""
+def print_search(results):
+    """The per-kind table, the five slowest queries with their plans."""
+    print(f"\n{'engine':8} {'what':30} {'p50':>7} {'p95':>7} {'p99':>7}   counts {'p50':>6} {'p95':>7} {'p99':>7}")
+    for r in results:
+        print(f"{r['engine']:8} seed {r['products']:,} products: {r['seed_seconds']} s, {r['database_mb']} MB")
+        for kind, row in r["search_fragment"].items():
+            c = r["category_counts"][kind]
+            print(f"{r['engine']:8} {kind:30} {row['p50_ms']:>7} {row['p95_ms']:>7} {row['p99_ms']:>7}"
+                  f"          {c['p50_ms']:>6} {c['p95_ms']:>7} {c['p99_ms']:>7}")
+        row, c = r["search_fragment_all"], r["category_counts_all"]
+        print(f"{r['engine']:8} {'ALL':30} {row['p50_ms']:>7} {row['p95_ms']:>7} {row['p99_ms']:>7}"
+              f"          {c['p50_ms']:>6} {c['p95_ms']:>7} {c['p99_ms']:>7}   errors {row['errors']}")
+        for slow in r["slowest"]:
+            print(f"{r['engine']:8}   slow: {slow['query']!r} p95 {slow['p95_ms']} ms (counts {slow['counts_p95_ms']}),"
+                  f" {slow['path']}")
+            for line in slow["plan"]:
+                print(f"{'':12}{line[:140]}")
+        if r.get("concurrent"):
+            c = r["concurrent"]
+            print(f"{r['engine']:8} {c['clients']} clients: {c['requests_per_second']} req/s, p50 {c['p50_ms']} ms,"
+                  f" p95 {c['p95_ms']} ms, errors {c['errors']}")
+
+
+def engine_urls():
+    """[(engine, url)] of the databases to measure (BENCH_ENGINES, and MariaDB only if it answers)."""
     os.makedirs(DATA, exist_ok=True)
     sqlite_path = os.path.join(DATA, "bench.db")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(sqlite_path + suffix):
             os.remove(sqlite_path + suffix)
-    engines = [("sqlite", f"sqlite:///{sqlite_path}")]
-    mysql = mysql_bench_url()
-    engines += [("mariadb", mysql)] if mysql else []
-    if not mysql:
-        print(f"(MariaDB at {MYSQL_URL} is not reachable: SQLite only)")
-    results = [bench(engine, url, 5600 + n) for n, (engine, url) in enumerate(engines)]
-    print(f"\n{'engine':8} {'what':34} {'p50 ms':>8} {'p95 ms':>8}")
+    engines = [("sqlite", f"sqlite:///{sqlite_path}")] if "sqlite" in ENGINES else []
+    if "mariadb" in ENGINES:
+        mysql = mysql_bench_url()
+        engines += [("mariadb", mysql)] if mysql else []
+        if not mysql:
+            print(f"(MariaDB at {MYSQL_URL} is not reachable: SQLite only)")
+    return engines
+
+
+def size_summary(result):
+    """The figures of one engine at one size, for the growth table of docs/SEARCH.md."""
+    return {"products": result["products"], "seed_seconds": result["seed_seconds"],
+            "database_mb": result["database_mb"], "fragment": result["search_fragment_all"],
+            "counts": result["category_counts_all"],
+            "per_kind_p95_ms": {kind: row["p95_ms"] for kind, row in result["search_fragment"].items()}}
+
+
+def main():
+    """Run every available database, print the tables, write bench/results.json."""
+    results = [bench(engine, url, 5600 + n) for n, (engine, url) in enumerate(engine_urls())]
+    print_search(results)
+    previous = json.load(open(RESULTS)) if os.path.exists(RESULTS) else {}
+    sizes = previous.get("sizes", {})
     for r in results:
-        print(f"{r['engine']:8} {'seed ' + format(r['products'], ',') + ' products (s)':34} {r['seed_seconds']:>8}")
-        for kind, row in r["search_fragment"].items():
-            print(f"{r['engine']:8} {'fragment: ' + kind:34} {row['p50_ms']:>8} {row['p95_ms']:>8}")
-        row = r["search_fragment_all"]
-        print(f"{r['engine']:8} {'fragment: all queries (HTTP)':34} {row['p50_ms']:>8} {row['p95_ms']:>8}")
-        row = r["category_counts"]
-        print(f"{r['engine']:8} {'category counts (own request)':34} {row['p50_ms']:>8} {row['p95_ms']:>8}")
-        row = r["naive_like_query_only"]
-        print(f"{r['engine']:8} {'naive LIKE, the query alone':34} {row['p50_ms']:>8} {row['p95_ms']:>8}")
-        c = r["concurrent"]
-        label = f"{c['clients']} clients: {c['requests_per_second']} req/s"
-        print(f"{r['engine']:8} {label:34} {c['p50_ms']:>8} {c['p95_ms']:>8}  errors {c['errors']}")
-        print(f"{r['engine']:8} fragment/page bytes: {r['bytes']['fragment']}/{r['bytes']['page']} = {r['bytes']['ratio']}")
-    load = None
-    if mysql:
+        sizes.setdefault(str(PRODUCTS), {})[r["engine"]] = size_summary(r)
+    if SIZE_RUN:
+        previous["sizes"] = sizes
+        with open(RESULTS, "w") as handle:
+            json.dump(previous, handle, indent=2)
+        print(f"\nthe figures at {PRODUCTS:,} products written to bench/results.json (sizes)")
+        return
+    print(f"\n[hello] a bare Flask route, {CLIENTS} clients for {LOAD_SECONDS:g} s ...", flush=True)
+    hello = hello_throughput(5650)
+    for r in results:
+        ratio = r["concurrent"]["requests_per_second"] / hello["requests_per_second"]
+        r["concurrent"]["ratio_to_hello"] = round(ratio, 3)
+        print(f"{r['engine']:8} search {r['concurrent']['requests_per_second']} req/s against hello"
+              f" {hello['requests_per_second']} req/s: {ratio:.2f}")
+    load_result = None
+    if any(r["engine"] == "mariadb" for r in results):
         print("\n[mariadb] load test: mixed workload ...", flush=True)
-        load = load_test(MYSQL_URL)
-        print_load(load)
+        load_result = load_test(MYSQL_URL)
+        print_load(load_result)
     print("\n[galera] read your own writes across nodes ...", flush=True)
     cluster = cluster_bench()
     print_cluster(cluster)
     with open(RESULTS, "w") as handle:
         json.dump({"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": "2 cores",
-                   "results": results, "load_test": load, "cluster": cluster}, handle, indent=2)
+                   "results": results, "hello": hello, "sizes": sizes, "load_test": load_result,
+                   "cluster": cluster}, handle, indent=2)
     print("\nwritten to bench/results.json")
 
 
