@@ -86,8 +86,13 @@ FRAGMENTS = [
      "Back office: send a new verification email."),
     ("staff_people.review_visibility", "POST", "/staff/reviews/1/visibility", {"hidden": "1"},
      "partials/staff/review_row.html", "Back office: hide a review (its stars leave the rating)."),
-    ("workshops.book", "POST", "/workshops/repotting-basics/book", {"seats": "1", "idempotency_key": "explorer-1"},
-     "partials/workshops/card.html", "Book seats on a workshop (paid from your balance!)."),
+    ("workshops.confirm", "GET", "/workshops/repotting-basics/book", {"seats": "2"},
+     "partials/workshops/confirm.html", "Step one of booking: the total and the balance after, and the Pay button."),
+    ("workshops.book", "POST", "/workshops/repotting-basics/book",
+     {"seats": "1", "idempotency_key": "explorer-1", "expected_total_cents": "2500"},
+     "partials/workshops/card.html", "Step two: book seats on a workshop (paid from your balance!)."),
+    ("workshops.cancel", "POST", "/account/bookings/WS-000000-000000/cancel", {}, "partials/account/bookings.html",
+     "Cancel one of your bookings up to 48 hours before (put a real booking number in the path)."),
 ]
 
 

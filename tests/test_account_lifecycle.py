@@ -283,7 +283,8 @@ def test_deleting_leaves_no_personal_data_and_the_books_whole(seeded, app, clien
         seats_before = workshop.seats_left
     auth.login("Leaving.Fern")
     token = csrf_token(client, "/workshops")
-    client.post(f"/workshops/{workshop.slug}/book", data={"seats": "2", "idempotency_key": "w1", "csrf_token": token})
+    client.post(f"/workshops/{workshop.slug}/book", data={"seats": "2", "idempotency_key": "w1", "csrf_token": token,
+                                                          "expected_total_cents": str(2 * workshop.price_cents)})
     client.post("/cart/add", data={"sku": "FH-10042", "csrf_token": token})
     with database.connection_context():
         assert Workshop.get_by_id(workshop.id).seats_left == seats_before - 2

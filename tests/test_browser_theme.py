@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from shop.db import database
-from shop.models import JunglePlant, Product, Workshop
+from shop.models import Booking, JunglePlant, Product, Workshop
 
 from .conftest import buy, create_user, log_in_browser, screenshot
 
@@ -73,13 +73,30 @@ def test_workshop_booking_updates_seats_and_balance(seeded, live_server, page):
     expect(card.locator(".seats")).to_have_text("8 of 8 seats left")
     card.locator("select").select_option("1")
     card.locator("button:has-text('Book')").click()
+    # step two: the total and the balance after, before anything is charged
+    confirm = page.locator("#workshop-terrarium-building")
+    expect(confirm.locator("h2")).to_have_text("Confirm: Build a closed terrarium")
+    expect(confirm.locator(".confirm-sums")).to_contain_text("$45.00")
+    expect(page.locator("#header-balance")).to_have_text("$100.00")
+    confirm.locator("button:has-text('Pay $55.00 and book')").click()
     expect(page.locator("#workshop-terrarium-building .seats")).to_have_text("7 of 8 seats left")
     expect(page.locator("#workshop-terrarium-building [role=status]")).to_contain_text("Booked 1 seat")
     expect(page.locator("#header-balance")).to_have_text("$45.00")
-    page.locator("#workshop-terrarium-building button:has-text('Book')").click()
-    expect(page.locator("#workshop-terrarium-building [role=alert]")).to_contain_text("Your balance is $45.00")
+    page.locator("#workshop-terrarium-building button:has-text('Book more')").click()
+    expect(page.locator("#workshop-terrarium-building .confirm-sums")).to_contain_text("short by $10.00")
+    expect(page.locator("#workshop-terrarium-building button:has-text('Pay')")).to_be_disabled()
     screenshot(page, "workshops.png")
+    page.locator("#workshop-terrarium-building a:has-text('Back')").click()
+    expect(page.locator("#workshop-terrarium-building .seats")).to_have_text("7 of 8 seats left")
     with database.connection_context():
         assert Workshop.get(Workshop.slug == "terrarium-building").seats_left == 7
-    # the refused booking answers 409 (swapped in by htmx), which Chromium logs once; nothing else
-    assert len(page.errors) == 1 and "status of 409" in page.errors[0], page.errors
+        assert Booking.select().count() == 1
+    # cancel from the account page: the seats come back and so does the money
+    page.goto(live_server.url + "/account")
+    page.once("dialog", lambda dialog: dialog.accept())  # hx-confirm asks first
+    page.locator("#bookings button:has-text('Cancel')").click()
+    expect(page.locator("#bookings")).to_contain_text("Cancelled, refunded")
+    expect(page.locator("#header-balance")).to_have_text("$100.00")
+    with database.connection_context():
+        assert Workshop.get(Workshop.slug == "terrarium-building").seats_left == 8
+    assert page.errors == []

@@ -214,7 +214,8 @@ def test_twenty_bookers_for_three_seats(cluster):
         def book(n):
             response = customers[n].session.post(
                 f"{cluster.urls[n % 2]}/workshops/{workshop.slug}/book", headers=HX,
-                data={"seats": "1", "idempotency_key": f"r{round_number}-{n}", "csrf_token": tokens[n]})
+                data={"seats": "1", "idempotency_key": f"r{round_number}-{n}", "expected_total_cents": "2500",
+                      "csrf_token": tokens[n]})
             answers.append(response.status_code)
 
         assert run_together(20, book) == []

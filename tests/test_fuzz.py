@@ -50,7 +50,7 @@ POST_ROUTES = {
     "/account/password": ["current_password", "password", "password_confirm"],
     "/account/email": ["email", "password"],
     "/account/delete": ["password", "confirm"],
-    "/workshops/repotting-basics/book": ["seats", "idempotency_key"],
+    "/workshops/repotting-basics/book": ["seats", "idempotency_key", "expected_total_cents"],
 }
 PATHS = ["/products/{}", "/orders/{}", "/guides/{}", "/verify/{}", "/products/{}/picture.svg"]
 

@@ -170,16 +170,20 @@ def workshop(slug="repotting-basics"):
         return Workshop.get(Workshop.slug == slug)
 
 
-def book(client, slug="repotting-basics", seats="2", key="book-1", headers=None):
-    """POST the booking form."""
-    return client.post(f"/workshops/{slug}/book", data={"seats": seats, "idempotency_key": key,
+def book(client, slug="repotting-basics", seats="2", key="book-1", headers=None, expected=None):
+    """POST the confirmation form (step two), with the total it showed."""
+    if expected is None:
+        found = Workshop.get_or_none(Workshop.slug == slug) if slug != "no-such-workshop" else None
+        expected = str(int(seats) * found.price_cents) if found and seats.isdigit() else "0"
+    return client.post(f"/workshops/{slug}/book", data={"seats": seats, "idempotency_key": key, "expected_total_cents": expected,
                                                          "csrf_token": csrf_token(client)}, headers=headers or {})
 
 
 def test_workshops_list_upcoming_with_seats(seeded, client):
     html = client.get("/workshops").get_data(as_text=True)
     assert "Repotting basics" in html and "12 of 12 seats left" in html and "Free" in html
-    assert len(set(re.findall(r'name="idempotency_key" value="([^"]+)"', html))) == 6
+    # step one only asks how many seats: no key to pay with until the confirmation shows the total
+    assert 'name="idempotency_key"' not in html and html.count('action="/workshops/') == 6
 
 
 def test_booking_pays_from_the_balance_and_updates_in_place(seeded, client, auth):

@@ -189,6 +189,11 @@ def cancel_workshop(staff_id, workshop_id, reason):
         workshop = current_read(Workshop.select().where(Workshop.id == workshop_id)).get()
         if workshop.cancelled_at is not None:
             raise StaffRefused(f"{workshop.title} is cancelled already.")
+        # again, under the locks: a customer may have cancelled a booking since the first read
+        bookings = list(current_read(Booking.select().where(Booking.workshop == workshop_id,
+                                                            Booking.cancelled_at.is_null())))
+        for user in User.select().where(User.id.in_([b.user_id for b in bookings if b.user_id not in users] or [0])):
+            users[user.id] = user
         now = utcnow()
         for booking in bookings:
             balance = move_balance(booking.user_id, booking.total_cents, "refund", booking.number)
