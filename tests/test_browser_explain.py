@@ -88,6 +88,11 @@ def test_every_label_names_a_real_route_view_and_partial(seeded, app, live_serve
     user = create_user()
     with database.connection_context():
         CartItem.create(user=user.id, product=Product.get(Product.sku == "FH-10042").id, quantity=1)
+    with app.test_request_context(), database.connection_context():  # a booking, so /account offers Cancel
+        from shop.models import User, Workshop
+        from shop.orders.bookings import book_workshop
+
+        book_workshop(User.get_by_id(user.id), Workshop.get(Workshop.slug == "houseplant-clinic"), 1, "label-test")
     rules = {(method, rule.rule): rule.endpoint for rule in app.url_map.iter_rules() for method in rule.methods}
     seen = set()
     for path in LABELLED_PAGES:
@@ -109,7 +114,8 @@ def test_every_label_names_a_real_route_view_and_partial(seeded, app, live_serve
         says = page.eval_on_selector_all("[data-explain-says]", "controls => controls.map(c => c.dataset.explainSays)")
         assert says and all(" /" in words for words in says), path
     assert {"GET /products", "GET /register/check-username", "GET /cart/badge", "POST /cart/update",
-            "POST /workshops/<slug>/book", "GET /guides", "GET /finder"} <= seen
+            "GET /workshops/<slug>/book", "POST /account/bookings/<number>/cancel", "GET /guides",
+            "GET /finder"} <= seen
     assert page.errors == []
 
 
