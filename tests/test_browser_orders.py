@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from shop.db import database
-from shop.models import Order, User
+from shop.models import CartItem, Order, User
 
 from .conftest import create_user, log_in_browser, screenshot
 
@@ -68,16 +68,28 @@ def test_add_to_cart_then_checkout(seeded, live_server, page):
     assert page.errors == []
 
 
-def test_anonymous_add_goes_to_login_and_back(seeded, live_server, page):
-    create_user()
-    page.goto(live_server.url + "/products/FH-10007")
-    page.click("button:has-text('Add to cart')")
-    page.wait_for_url("**/login?next=/products/FH-10007")
-    expect(page.locator(".flash")).to_contain_text("Log in to add plants to your cart")
-    page.fill("#login", "fernfan")
-    page.fill("#password", "Gr33n-Fingers")
-    page.click("button:has-text('Log in')")
-    page.wait_for_url("**/products/FH-10007")
+def test_a_guest_adds_to_the_cart_logs_in_and_the_cart_holds_the_plant(seeded, live_server, browser):
+    user = create_user()
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.goto(live_server.url + "/products/FH-10007")
+    tab.click("button:has-text('Add to cart')")
+    expect(tab.locator("#add-result-FH-10007")).to_contain_text("Added")  # no detour to the login page
+    expect(tab.locator("#cart-badge .count")).to_have_text("1")
+    tab.goto(live_server.url + "/cart")
+    tab.click("a:has-text('Log in to buy')")
+    tab.wait_for_url("**/login?next=/cart")
+    tab.fill("#login", "fernfan")
+    tab.fill("#password", "Gr33n-Fingers")
+    tab.click("button:has-text('Log in')")
+    tab.wait_for_url("**/cart")
+    expect(tab.locator("#line-FH-10007")).to_be_visible()
+    expect(tab.locator("#checkout-form button")).to_be_enabled()
+    screenshot(tab, "guest-cart-merged-phone.png")
+    with database.connection_context():
+        assert [(line.product.sku, line.quantity) for line in CartItem.select().where(CartItem.user == user.id)] == \
+            [("FH-10007", 1)]
+    context.close()
 
 
 def test_checkout_without_javascript(seeded, live_server, browser):

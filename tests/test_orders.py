@@ -68,18 +68,6 @@ def shopper(seeded, client, auth):
     return user
 
 
-def test_anonymous_add_asks_to_log_in_and_comes_back(seeded, client):
-    response = client.post("/cart/add", data={"sku": "FH-10001", "csrf_token": csrf_token(client)},
-                           headers={"Referer": "http://localhost/products?q=fern"})
-    assert response.status_code == 303
-    assert response.headers["Location"] == "/login?next=/products?q%3Dfern"
-    htmx = client.post("/cart/add", data={"sku": "FH-10001", "csrf_token": csrf_token(client)},
-                       headers={**HX, "Referer": "http://localhost/products/FH-10001"})
-    assert htmx.headers["HX-Redirect"] == "/login?next=/products/FH-10001"
-    with database.connection_context():
-        assert CartItem.select().count() == 0
-
-
 def test_add_update_remove_without_javascript(shopper, client):
     response = add(client, quantity=2)
     assert response.status_code == 303

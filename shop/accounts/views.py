@@ -1,11 +1,12 @@
 """Registration with live checks, email verification, login and logout, and the account page."""
 import re
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
 from .. import limits
 from ..htmx import login_required
 from ..limits import client_address, wait_message
+from ..orders.guest_cart import merge_guest_cart, take_guest_cart
 from ..orders.ledger import REASON_LABELS
 from ..security import safe_next
 from .overview import account_overview
@@ -105,6 +106,8 @@ def register():
         return render_register(kept, {"username": f"“{clean['username']}” is taken. Try another name."}, 422)
     except EmailTaken:
         return render_register(kept, {"email": "An account already uses this email. Log in instead."}, 422)
+    for message in merge_guest_cart(user, take_guest_cart(session)):  # the guest's cart is theirs now
+        flash(message, "info")
     session["pending_email"] = user.email
     return redirect(url_for("auth.registered"), code=303)
 
@@ -203,7 +206,10 @@ def login():
     limits.forget(limits.LOGIN_PER_ACCOUNT, account_key)
     if user.verified_at is None:
         return render_login(login_value, None, unverified_email=user.email, status=403)
+    guest_lines = take_guest_cart(session)  # logging in starts a fresh session: keep the guest's cart
     log_in(user)
+    for message in merge_guest_cart(user, guest_lines):
+        flash(message, "info")
     return redirect(safe_next(request.form.get("next")) or url_for("auth.account"), code=303)
 
 
@@ -211,7 +217,9 @@ def login():
 def logout():
     """Log out: this browser's session ends and every copy of its cookie stops working. With
     everywhere=1 (the button on /account), every browser the customer is signed in on."""
-    log_out(everywhere=request.form.get("everywhere") == "1")
+    everywhere = request.form.get("everywhere") == "1"
+    log_out(everywhere=everywhere)
+    flash("You are logged out on every browser." if everywhere else "You are logged out. See you soon.", "info")
     return redirect(url_for("catalog.index"), code=303)
 
 

@@ -20,7 +20,7 @@ from .filters import default_filters
 from .search import engine, parse_query, shelf_ids
 
 DEEPEST_PAGE_ROW = 600  # past this the general query answers (a person rarely pages that far)
-MAX_TEXT_MATCHES = 3000  # more matches by their own text than this: the general query ranks them
+MAX_TEXT_MATCHES = 20000  # more matches by their own text than this: the general query ranks them
 
 
 def named_shelf(filters, categories):

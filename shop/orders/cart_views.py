@@ -1,4 +1,8 @@
-"""The cart's routes: the page, the header badge, add, update, remove, and checkout."""
+"""The cart's routes: the page, the header badge, add, update, remove, and checkout.
+
+A guest's cart lives in the session (orders/guest_cart.py): add, update and remove work the same for a
+guest; checkout asks them to log in, and the cart comes with them.
+"""
 from flask import (
     Blueprint,
     flash,
@@ -7,6 +11,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 
@@ -25,6 +30,7 @@ from .cart import (
     set_quantity,
 )
 from .checkout import CheckoutRefused, place_order
+from .guest_cart import guest_add, guest_count, guest_remove, guest_set, guest_summary
 
 bp = Blueprint("cart", __name__)
 
@@ -36,16 +42,9 @@ def back_to_where_they_were():
     return safe_next(path) or url_for("catalog.index")
 
 
-def ask_to_log_in():
-    """Anonymous visitors are sent to log in and then back to the page they were on."""
-    target = url_for("auth.login", next=back_to_where_they_were())
-    flash("Log in to add plants to your cart. You will come straight back here.", "info")
-    return redirect_via_htmx(target)
-
-
 def render_cart(status=200, error=None, error_sku=None):
     """The cart fragment (for htmx) or page, with the header badge told to refresh."""
-    summary = cart_summary(g.user)
+    summary = cart_summary(g.user) if g.user else guest_summary(session)
     template = "partials/cart/cart.html" if is_fragment_request() else "templates/cart/cart.html"
     response = make_response(render_template(template, cart=summary, error=error, error_sku=error_sku,
                                              idempotency_key=new_idempotency_key()), status)
@@ -55,14 +54,12 @@ def render_cart(status=200, error=None, error_sku=None):
 @bp.app_template_global()
 def cart_items_count():
     """How many items the customer's cart holds: called by the header badge only (one query)."""
-    return cart_count(g.get("user"))
+    return cart_count(g.get("user")) if g.get("user") else guest_count(session)
 
 
 @bp.get("/cart")
 def view():
-    """The cart page: lines, total, balance and the balance after buying."""
-    if g.user is None:
-        return redirect(url_for("auth.login", next=url_for("cart.view")), code=303)
+    """The cart page: lines, total, balance and the balance after buying (a guest's: log in to buy)."""
     return render_cart()
 
 
@@ -75,11 +72,10 @@ def badge():
 @bp.post("/cart/add")
 def add():
     """Add a plant to the cart from a card or the product page."""
-    if g.user is None:
-        return ask_to_log_in()
     sku = request.form.get("sku", "")
     try:
-        product = add_to_cart(g.user, sku, parse_quantity(request.form.get("quantity"), default=1))
+        quantity = parse_quantity(request.form.get("quantity"), default=1)
+        product = add_to_cart(g.user, sku, quantity) if g.user else guest_add(session, sku, quantity)
     except CartError as error:
         result = render_template("partials/cart/add_result.html", ok=False, message=str(error), sku=sku)
         return respond(result, back_to_where_they_were(), str(error), "error", status=422)
@@ -91,11 +87,10 @@ def add():
 @bp.post("/cart/update")
 def update():
     """Change the quantity of one cart line."""
-    if g.user is None:
-        return ask_to_log_in()
     sku = request.form.get("sku", "")
     try:
-        set_quantity(g.user, sku, parse_quantity(request.form.get("quantity")))
+        quantity = parse_quantity(request.form.get("quantity"))
+        set_quantity(g.user, sku, quantity) if g.user else guest_set(session, sku, quantity)
     except CartError as error:
         problem = str(error)
         return respond(lambda: render_cart(422, problem, sku), url_for("cart.view"), problem, "error")
@@ -105,10 +100,9 @@ def update():
 @bp.post("/cart/remove")
 def remove():
     """Take one plant out of the cart."""
-    if g.user is None:
-        return ask_to_log_in()
     try:
-        product = remove_from_cart(g.user, request.form.get("sku", ""))
+        sku = request.form.get("sku", "")
+        product = remove_from_cart(g.user, sku) if g.user else guest_remove(session, sku)
     except CartError as error:
         problem = str(error)
         return respond(lambda: render_cart(422, problem), url_for("cart.view"), problem, "error")
@@ -119,6 +113,7 @@ def remove():
 def checkout():
     """Buy the whole cart or nothing; a repeated idempotency key shows the first order."""
     if g.user is None:
+        flash("Log in to buy: your cart comes with you.", "info")
         return redirect_via_htmx(url_for("auth.login", next=url_for("cart.view")))
     key = (request.form.get("idempotency_key") or "").strip()
     expected = parse_cents(request.form.get("expected_total_cents"))
