@@ -19,7 +19,7 @@ from ..htmx import (
     set_push_url,
     set_triggers,
 )
-from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, parse_filters, refused_any
+from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, default_filters, parse_filters, refused_any
 from .listing import (
     COUNT_CAP,
     all_categories,
@@ -90,11 +90,30 @@ def catalogue_context():
         "page": page, "pages": None if capped else max(1, math.ceil(total / per_page)),
         "next_url": page_url(filters, page + 1) if has_next else None,
         "typed": typed,  # what the search box holds (filters may be the corrected search)
+        # the phone sheet's buttons, out of band, only when the catalogue page itself asked
+        "fragment": is_fragment_request() and request.headers.get("HX-Target") == "results",
+        "show_label": show_label(min(total, COUNT_CAP) if capped else total, capped),
+        "filters_label": filters_label(filters),
         "corrected": filters is not typed,
         "exact_url": page_url({**typed, "exact": True}, 1),
         "categories": categories,
         "sorts": SORTS, "availability_options": AVAILABILITY, "plant_filters": PLANT_FILTERS,
     }
+
+
+def show_label(total, capped):
+    """The phone filter sheet's close button: what closing it shows ("Show 48 plants")."""
+    if not total:
+        return "No plants match: back to the list"
+    return f"Show {'more than ' if capped else ''}{total:,} plant{'s' if total != 1 or capped else ''}"
+
+
+def filters_label(filters):
+    """The phone's button that opens the filter sheet, with how many filters are on: "Filters (2)"."""
+    defaults = default_filters()
+    active = sum(len(filters[key]) if key == "category" else 1 for key in defaults
+                 if key not in ("q", "sort", "page", "exact") and filters[key] != defaults[key])
+    return f"Filters ({active})" if active else "Filters"
 
 
 def render_catalogue():

@@ -143,13 +143,19 @@
   }
 
   // ---- the words of a control, on hover or focus ----
+  function describedBy(target) {  // the control itself, or the form a field belongs to (form="filters" too)
+    if (!target.closest) { return null; }
+    var control = target.closest("[data-explain-says]");
+    return control || (target.form && target.form.hasAttribute("data-explain-says") ? target.form : null);
+  }
+
   function showTip(event) {
-    var control = event.target.closest && event.target.closest("[data-explain-says]");
+    var control = describedBy(event.target);
     if (!control) { return; }
     tip.textContent = control.getAttribute("data-explain-says");
     tip.hidden = false;
     control.setAttribute("aria-describedby", "fh-explain-tip");
-    var box = control.getBoundingClientRect();
+    var box = (event.target.form === control ? event.target : control).getBoundingClientRect();
     var left = Math.max(4, Math.min(box.left, window.innerWidth - tip.offsetWidth - 4));
     var top = box.bottom + 6 + tip.offsetHeight > window.innerHeight ? box.top - tip.offsetHeight - 6 : box.bottom + 6;
     tip.style.left = left + "px";
@@ -157,7 +163,7 @@
   }
 
   function hideTip(event) {
-    var control = event.target.closest && event.target.closest("[data-explain-says]");
+    var control = describedBy(event.target);
     if (control) { control.removeAttribute("aria-describedby"); }
     tip.hidden = true;
   }
