@@ -98,3 +98,14 @@ def test_review_without_javascript_goes_back_to_the_page(buyer, client):
     response = review(client)
     assert response.status_code == 303 and response.headers["Location"] == "/products/FH-10001#reviews"
     assert review(client, sku="FH-99999").status_code == 404
+
+
+def test_the_page_says_where_the_ratings_come_from(buyer, client):
+    with database.connection_context():
+        product = Product.get(Product.sku == "FH-10001")
+    page = client.get("/products/FH-10001").get_data(as_text=True)
+    assert "(0 written reviews)" in page
+    assert f"{product.rating_count} given at the nursery's counter before reviews went online, 0 written here" in page
+    html = review(client, rating="5", headers=HX).get_data(as_text=True)
+    assert "(1 written review)" in html  # the top of the page, out of band
+    assert f"{product.rating_count} given at the nursery's counter before reviews went online, 1 written here" in html

@@ -270,3 +270,22 @@ def test_racing_bookings_never_overbook(seeded, app):
 def test_watering_a_plant_id_beyond_the_column_is_a_404(gardener, client, plant_id):
     response = client.post(f"/jungle/{plant_id}/water", data={"csrf_token": csrf_token(client, "/jungle")})
     assert response.status_code == 404
+
+
+def test_finder_reasons_never_contradict_the_watering_answer(seeded, app):
+    """Every recommendation for every light and watering answer says a watering rhythm that fits it
+    ("Water about every 14 days" after choosing Weekly was the contradiction)."""
+    from shop.theme.finder import reasons, recommend
+
+    fits = {"rarely": ("Water only every couple of weeks",), "weekly": ("Water about once a week",),
+            "often": ("Water every few days", "Water about once a week")}
+    checked = 0
+    with app.test_request_context(), database.connection_context():
+        for light in ROOM_LIGHT:
+            for water, said in fits.items():
+                answers = {"light": light, "water": water, "pets": "no", "experience": "expert", "space": "large"}
+                for product in recommend(answers, skip=("space", "experience")):
+                    watering = reasons(product, answers)[1]
+                    assert watering.startswith(said), (water, product.name, watering)
+                    checked += 1
+    assert checked > 30

@@ -25,5 +25,6 @@ def create(sku):
         context = reviews_context(product, g.user)
         # The rating at the top of the page changes too: sent beside the section, swapped by its id.
         return (render_template("partials/reviews/reviews.html", **context)
-                + render_template("partials/reviews/rating_summary.html", product=context["product"], oob=True))
+                + render_template("partials/reviews/rating_summary.html", product=context["product"],
+                                  written=context["written"], oob=True))
     return redirect(url_for("catalog.product", sku=product.sku) + "#reviews", code=303)

@@ -64,5 +64,6 @@ def reviews_context(product, user, error=None, values=None):
     reviews = list(Review.select(Review, User).join(User)
                    .where(Review.product == product, Review.hidden == False)  # noqa: E712 (hidden by staff)
                    .order_by(Review.id.desc()).limit(50))
-    return {"product": Product.get_by_id(product.id), "reviews": reviews,
+    written = Review.select().where(Review.product == product, Review.hidden == False).count()  # noqa: E712
+    return {"product": Product.get_by_id(product.id), "reviews": reviews, "written": written,
             "review_box": review_state(user, product), "error": error, "values": values or {}}

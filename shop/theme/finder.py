@@ -58,8 +58,8 @@ def recommend(answers, skip=()):
     water = answers["water"]
     if water == "rarely":
         query = query.where(Product.water_every_days >= 10)
-    elif water == "weekly":
-        query = query.where(Product.water_every_days.between(5, 14))
+    elif water == "weekly":  # about once a week: not the fortnightly plants (they are "rarely")
+        query = query.where(Product.water_every_days.between(5, 9))
     else:
         query = query.where(Product.water_every_days <= 7)
     if answers["pets"] == "yes":
@@ -75,7 +75,10 @@ def reasons(product, answers):
     """Why a plant fits, in the person's own terms."""
     light = {"low": "copes with low light", "medium": "likes medium light", "bright": "loves bright light",
              "direct": "wants sun"}[product.light]
-    why = [f"It {light}", f"Water about every {product.water_every_days} days"]
+    days = product.water_every_days
+    water = ("Water about once a week" if 5 <= days <= 9 else "Water every few days" if days < 5
+             else "Water only every couple of weeks")
+    why = [f"It {light}", f"{water} (every {days} days)"]
     if answers["pets"] == "yes":
         why.append("Safe for cats and dogs")
     why.append({"easy": "Easy to care for", "moderate": "Needs a little attention",
