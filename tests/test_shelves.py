@@ -65,3 +65,19 @@ def test_anything_else_is_answered_by_the_general_query(catalogue):
         deep = {**default_filters(), "q": "ferns"}  # past the shelf path's depth: the general query answers
         rows, total = page_for(deep, categories, 600, 25, True)
         assert ([product.id for product in rows], total) == general(deep, categories, 600, 25)
+
+
+def test_a_shelf_word_with_other_filters_gives_the_same_either_way(catalogue, monkeypatch):
+    """MariaDB lists a shelf word's own matches by id, or joins them as a UNION when there are thousands:
+    both give the same products in the same order (and with the filters the shelf path never applies)."""
+    from shop.catalog import search
+
+    with database.connection_context():
+        categories = all_categories()
+        for text in ("ferns", "plant", "house", "cactus"):
+            filters = {**default_filters(), "q": text, "sort": "price_asc", "max_price": 5000}
+            listed = general(filters, categories, 0, 60)
+            monkeypatch.setattr(search, "MAX_LISTED_MATCHES", 0)
+            joined = general(filters, categories, 0, 60)
+            monkeypatch.undo()
+            assert listed == joined and listed[1] > 10, text

@@ -19,6 +19,7 @@ from ..db import is_mysql
 from ..models import Product
 
 MAX_TERMS = 8
+MAX_LISTED_MATCHES = 2000  # a shelf word's own matches listed by id (MySQL), or else joined as a UNION
 WORD = re.compile(r"[^\W_]+")
 APOSTROPHE_TAIL = re.compile(r"['’][^\W_]*")
 SKU_TERM = re.compile(r"(?i)^(?:fh-?(\d*)|(\d{3,}))$")
@@ -176,8 +177,14 @@ class MySQLFullText(SearchEngine):
 
 
     def with_shelf(self, query, word, shelf):
-        """MariaDB cannot use a FULLTEXT index under an OR: the matches and the shelf's products are
-        joined as one UNION of ids, each half answered by its own index."""
+        """MariaDB cannot use a FULLTEXT index under an OR. The word's own matches are few (the shelf's
+        name is not in the full-text index), so they are read first and the condition becomes
+        `id IN (those) OR category_id IN (the shelf)`, which MariaDB answers from the primary key and the
+        category index. When a word matches thousands by text, the two are joined as a UNION of ids."""
+        ids = [product_id for (product_id,) in
+               Product.select(Product.id).where(self.matches([word])).limit(MAX_LISTED_MATCHES + 1).tuples()]
+        if len(ids) <= MAX_LISTED_MATCHES:
+            return query.where(Product.id.in_(ids or [0]) | Product.category.in_(shelf))
         found = (Product.select(Product.id).where(self.matches([word]))
                  | Product.select(Product.id).where(Product.category.in_(shelf))).alias(f"shelf_{word[:20]}")
         return query.join(found, on=(Product.id == found.c.id))
