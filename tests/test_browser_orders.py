@@ -132,3 +132,19 @@ def test_a_buyer_reviews_in_place(seeded, live_server, page):
     assert page.evaluate("window.notReloaded") is True
     screenshot(page, "review.png")
     assert page.errors == []
+
+
+def test_a_new_quantity_takes_the_old_message_away(seeded, live_server, page):
+    create_user(balance_cents=100_00)
+    log_in_browser(page, live_server.url)
+    page.goto(live_server.url + "/products/FH-10042")
+    page.click("button:has-text('Add to cart')")
+    result = page.locator("#add-result-FH-10042")
+    expect(result).to_contain_text("Added Sweet Basil")
+    page.fill("#quantity-FH-10042", "500")  # the browser refuses it (max is the stock): no answer comes
+    expect(result).to_have_text("")
+    page.click("button:has-text('Add to cart')")
+    expect(result).to_have_text("")  # nothing was sent, nothing stale shown
+    with database.connection_context():
+        assert CartItem.get().quantity == 1
+    assert page.errors == []

@@ -56,3 +56,22 @@ document.addEventListener("htmx:afterSettle", function (event) {
     input.setAttribute("aria-invalid", String(status.classList.contains("error")));
   }
 });
+
+// A message about a quantity speaks of the quantity it answered: once the person types a new one,
+// the old "✓ Added …" beside an add-to-cart form, or a cart line's "Only 42 left", is taken away (the
+// browser may refuse the new number itself, 500 or -2, and then no answer would replace the message).
+document.addEventListener("input", function (event) {
+  var field = event.target;
+  if (!field.classList || !field.classList.contains("quantity")) {
+    return;
+  }
+  var add = field.closest("form.add-to-cart");
+  var stale = add ? add.querySelector(".add-result") : field.closest(".cart-line") &&
+    field.closest(".cart-line").querySelector(".line-problem");
+  if (stale && add) {
+    stale.textContent = "";
+    stale.className = "add-result";
+  } else if (stale) {
+    stale.remove();
+  }
+});
