@@ -266,3 +266,19 @@ CREATE TABLE IF NOT EXISTS staff_actions (
   KEY staff_actions_object_type_object_id (object_type, object_id),
   CONSTRAINT staff_actions_staff_user_fk FOREIGN KEY (staff_user_id) REFERENCES users (id) ON DELETE RESTRICT
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- A customer's address book (migration 0008); orders will keep their own copy of the address used.
+CREATE TABLE IF NOT EXISTS addresses (
+  id         INT          AUTO_INCREMENT PRIMARY KEY,
+  user_id    INT          NOT NULL,
+  name       VARCHAR(100) NOT NULL,
+  line1      VARCHAR(120) NOT NULL,
+  line2      VARCHAR(120) NOT NULL DEFAULT '',
+  town       VARCHAR(80)  NOT NULL,
+  postcode   VARCHAR(16)  NOT NULL,
+  country    VARCHAR(2)   NOT NULL,
+  is_default TINYINT(1)   NOT NULL DEFAULT 0,
+  created_at DATETIME     NOT NULL,
+  KEY addresses_user_id (user_id),
+  CONSTRAINT addresses_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

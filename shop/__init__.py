@@ -10,7 +10,7 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def create_app(test_config=None):
     """Build the app: defaults and environment (shop/config.py), then a test's overrides."""
     from . import cli, db, devtools, errors, explain, health, htmx, money, security, slides
-    from .accounts import lifecycle_views
+    from .accounts import address_views, lifecycle_views
     from .accounts import views as accounts_views
     from .catalog import review_views
     from .catalog import views as catalog_views
@@ -55,6 +55,7 @@ def create_app(test_config=None):
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(lifecycle_views.bp)
+    app.register_blueprint(address_views.bp)
     app.register_blueprint(cart_views.bp)
     app.register_blueprint(orders_views.bp)
     app.register_blueprint(review_views.bp)

@@ -86,7 +86,7 @@ def test_every_fragment_is_labelled_with_its_real_route_view_and_template(seeded
     """Each fragment endpoint of the explorer, called as htmx calls it, names the rule, the view function
     and the partial that really answered; all three exist in the URL map and on disk."""
     from shop.db import database
-    from shop.models import JunglePlant, Product
+    from shop.models import Address, JunglePlant, Product
 
     from .conftest import buy, create_user, csrf_token
 
@@ -97,6 +97,8 @@ def test_every_fragment_is_labelled_with_its_real_route_view_and_template(seeded
     buy(app, user, [(basil, 1)], "explain")  # a plant in My Jungle, so watering it answers with the partial
     with database.connection_context():
         plant = JunglePlant.get().id
+        address = Address.create(user=user.id, name="Fern Fan", line1="1 Market St", town="San Francisco",
+                                 postcode="94103", country="US").id
     auth.login()
     client.set_cookie("fh_explain", "1")
     token = csrf_token(client)
@@ -105,7 +107,7 @@ def test_every_fragment_is_labelled_with_its_real_route_view_and_template(seeded
     for endpoint, method, path, fields, partial, _about in FRAGMENTS:
         if endpoint.startswith("staff") or "FH-000000" in path:
             continue  # staff routes are 404 for a customer (tests/test_staff.py); the order needs a real number
-        path = path.replace("/jungle/1/", f"/jungle/{plant}/")
+        path = path.replace("/jungle/1/", f"/jungle/{plant}/").replace("/addresses/1/", f"/addresses/{address}/")
         headers = {"HX-Request": "true", "X-CSRFToken": token}
         response = (client.get(path, query_string=fields, headers=headers) if method == "GET"
                     else client.post(path, data=fields, headers=headers))

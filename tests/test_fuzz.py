@@ -51,6 +51,7 @@ POST_ROUTES = {
     "/account/email": ["email", "password"],
     "/account/delete": ["password", "confirm"],
     "/workshops/repotting-basics/book": ["seats", "idempotency_key", "expected_total_cents"],
+    "/account/addresses": ["name", "line1", "line2", "town", "postcode", "country"],
 }
 PATHS = ["/products/{}", "/orders/{}", "/guides/{}", "/verify/{}", "/products/{}/picture.svg"]
 

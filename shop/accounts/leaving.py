@@ -16,6 +16,7 @@ from ..db import current_read, transaction_with_retry
 from ..limits import forget_keys
 from ..mail import queue_email
 from ..models import (
+    Address,
     BalanceLedger,
     Booking,
     CartItem,
@@ -88,6 +89,7 @@ def forget_person(user):
     addresses = [address for address in (user.email, user.pending_email) if address]
     UserSession.delete().where(UserSession.user == user.id).execute()
     CartItem.delete().where(CartItem.user == user.id).execute()
+    Address.delete().where(Address.user == user.id).execute()
     JunglePlant.delete().where(JunglePlant.user == user.id).execute()
     EmailOutbox.delete().where(EmailOutbox.recipient.in_(addresses)).execute()
     forget_keys(user.id, user.username_lower, *addresses)  # what the rate limits counted of them

@@ -13,12 +13,12 @@ from .orders import (
     OrderItem,
     Workshop,
 )
-from .people import RateLimitHit, User, UserSession
+from .people import Address, RateLimitHit, User, UserSession
 from .system import EmailOutbox, SchemaMigration, StaffAction
 
 ALL_MODELS = [
     User, UserSession, Category, Guide, Product, Review, CartItem, Order, OrderItem,
-    EmailOutbox, Workshop, Booking, JunglePlant, RateLimitHit, BalanceLedger, SchemaMigration, StaffAction,
+    EmailOutbox, Workshop, Booking, JunglePlant, RateLimitHit, BalanceLedger, SchemaMigration, StaffAction, Address,
 ]
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["ALL_MODELS", "BaseModel", "utcnow"]

@@ -64,3 +64,21 @@ class RateLimitHit(BaseModel):
     class Meta:
         table_name = "rate_limit_hits"
         indexes = ((("bucket", "created_at"), False),)
+
+
+class Address(BaseModel):
+    """A delivery address in a customer's address book."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, backref="addresses", column_name="user_id", on_delete="CASCADE")
+    name = CharField(max_length=100)
+    line1 = CharField(max_length=120)
+    line2 = CharField(max_length=120, default="")
+    town = CharField(max_length=80)
+    postcode = CharField(max_length=16)
+    country = CharField(max_length=2)
+    is_default = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "addresses"
