@@ -1,8 +1,10 @@
-"""The order history and receipts of the logged-in customer."""
-from flask import Blueprint, abort, g, render_template
+"""The order history and receipts of the logged-in customer, and cancelling an order still placed."""
+from flask import Blueprint, abort, flash, g, render_template, url_for
 
-from ..htmx import login_required
+from ..htmx import login_required, redirect_via_htmx
 from ..models import Order, OrderItem
+from ..money import format_cents
+from .cancelling import OrderCancelRefused, cancel_my_order
 
 bp = Blueprint("orders", __name__)
 
@@ -30,3 +32,18 @@ def receipt(number):
     order = get_order_or_404(number)
     items = list(OrderItem.select().where(OrderItem.order == order).order_by(OrderItem.id))
     return render_template("templates/orders/receipt.html", order=order, items=items)
+
+
+@bp.post("/orders/<number>/cancel")
+@login_required
+def cancel(number):
+    """Cancel your order while it is still placed: refunded in full, the receipt again with the message
+    (a 303, or HX-Redirect for htmx: the whole receipt changes, status and balance)."""
+    try:
+        refunded = cancel_my_order(g.user.id, number)
+    except OrderCancelRefused as refusal:
+        flash(str(refusal), "error")
+    else:
+        flash(f"Order {number[:20]} is cancelled: {format_cents(refunded)} is back on your balance.", "success")
+    order = Order.get_or_none(Order.number == (number or "")[:20], Order.user == g.user)
+    return redirect_via_htmx(url_for("orders.receipt", number=order.number) if order else url_for("orders.history"))

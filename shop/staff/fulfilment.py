@@ -9,8 +9,8 @@ from datetime import datetime, time, timedelta
 
 from ..db import current_read, transaction_with_retry
 from ..mail import queue_email
-from ..models import JunglePlant, Order, OrderItem, Product, User, utcnow
-from ..orders.ledger import move_balance
+from ..models import Order, OrderItem, User, utcnow
+from ..orders.cancelling import undo_order
 from .access import StaffRefused, audit
 
 STATUSES = ("placed", "packed", "shipped", "delivered", "cancelled")
@@ -73,18 +73,9 @@ def cancel(staff_id, number, reason):
         order = current_read(Order.select().where(Order.id == order_id)).get()
         if order.status not in CANCELLABLE:
             raise StaffRefused(f"Order {number} is {order.status}: only a placed or packed order can be cancelled.")
-        items = list(OrderItem.select().where(OrderItem.order == order_id).order_by(OrderItem.product))
-        list(current_read(Product.select(Product.id).where(Product.id.in_([item.product_id for item in items]))
-                          .order_by(Product.id)))  # lock 3: the products, by id
-        for item in items:
-            Product.update(stock=Product.stock + item.quantity).where(Product.id == item.product_id).execute()
-        JunglePlant.delete().where(JunglePlant.order_item.in_([item.id for item in items])).execute()
-        move_balance(user.id, order.total_cents, "refund", number)
-        Order.update(status="cancelled", status_changed_at=utcnow()).where(Order.id == order_id).execute()
+        undo_order(user, order, reason)  # stock back, refund, status, email (orders/cancelling.py)
         audit(staff_id, "order.cancel", "order", number, {"status": order.status},
               {"status": "cancelled", "refunded_cents": order.total_cents}, reason)
-        queue_email(user.email, f"Your Fernhouse order {number} is cancelled", "order_cancelled", user=user,
-                    order=order, items=items, reason=reason, balance_cents=user.balance_cents + order.total_cents)
         return order.total_cents
 
     if order_id is None:

@@ -1,0 +1,118 @@
+"""A customer cancels their own order while it is still placed (shop/orders/cancelling.py): refunded in
+full through the ledger, the stock back, an email; refused once packed; racing the nursery packing it, or a
+second tab, it refunds at most once. Both engines."""
+import threading
+
+import pytest
+
+from shop.db import database
+from shop.models import BalanceLedger, EmailOutbox, Order, Product, User
+from shop.orders.cancelling import OrderCancelRefused, cancel_my_order
+from shop.staff.access import StaffRefused
+from shop.staff.fulfilment import advance
+
+from .conftest import buy, create_user, csrf_token
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def ordered(seeded, app, client, auth):
+    """A customer with $100.00 who bought two Sweet Basil, logged in."""
+    user = create_user(balance_cents=100_00)
+    with database.connection_context():
+        basil = Product.get(Product.sku == "FH-10042")
+    order, _ = buy(app, user, [(basil.id, 2)], "cancel-me")
+    auth.login()
+    return user, order, basil
+
+
+def state(user, order, basil):
+    with database.connection_context():
+        return (User.get_by_id(user.id).balance_cents, Order.get_by_id(order.id).status,
+                Product.get_by_id(basil.id).stock)
+
+
+def test_cancelling_while_placed_refunds_restocks_and_emails(ordered, client):
+    user, order, basil = ordered
+    balance, status, stock = state(user, order, basil)
+    paid = 2 * basil.price_cents
+    assert (balance, status) == (100_00 - paid, "placed")
+    receipt = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "Cancel this order" in receipt
+    response = client.post(f"/orders/{order.number}/cancel", headers=HX,
+                           data={"csrf_token": csrf_token(client, f"/orders/{order.number}")})
+    assert response.status_code == 200 and response.headers["HX-Redirect"] == f"/orders/{order.number}"
+    assert state(user, order, basil) == (100_00, "cancelled", stock + 2)
+    page = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert f"is cancelled: ${paid / 100:.2f} is back on your balance." in page and "Cancel this order" not in page
+    with database.connection_context():
+        assert [(r.reason, r.delta_cents) for r in BalanceLedger.select().where(
+            BalanceLedger.reference == order.number).order_by(BalanceLedger.id)] == [("order", -paid), ("refund", paid)]
+        mail = EmailOutbox.select().order_by(EmailOutbox.id.desc()).first()
+    assert mail.subject == f"Your Fernhouse order {order.number} is cancelled" and "You cancelled it yourself." in mail.body_text
+    again = client.post(f"/orders/{order.number}/cancel", data={"csrf_token": csrf_token(client)})
+    assert again.status_code == 303 and "cancelled already" in client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert state(user, order, basil)[0] == 100_00  # once
+
+
+def test_a_packed_order_or_somebody_elses_cannot_be_cancelled(ordered, app, client):
+    user, order, basil = ordered
+    staff = create_user(username="nursery", email="staff@example.com", balance_cents=0)
+    with app.test_request_context(), database.connection_context():
+        advance(staff.id, order.number)  # packed
+    response = client.post(f"/orders/{order.number}/cancel", data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 303
+    assert "is packed already" in client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert state(user, order, basil)[:2] == (100_00 - 2 * basil.price_cents, "packed")
+    other = create_user(username="other", email="other@example.com", balance_cents=100_00)
+    with app.test_request_context(), pytest.raises(OrderCancelRefused, match="could not find that order"):
+        cancel_my_order(other.id, order.number)
+    assert client.post("/orders/FH-000000-000000/cancel", data={"csrf_token": csrf_token(client)}).status_code == 303
+
+
+def test_cancel_racing_the_nursery_and_a_second_tab_refunds_at_most_once(seeded, app):
+    """20 rounds: two tabs cancel while the nursery packs. Either the order is cancelled and refunded once,
+    or it was packed first and nothing is refunded."""
+    user = create_user(balance_cents=1000_00)
+    staff = create_user(username="nursery", email="staff@example.com", balance_cents=0)
+    with database.connection_context():
+        basil = Product.get(Product.sku == "FH-10042")
+    for round_number in range(20):
+        order, _ = buy(app, user, [(basil.id, 1)], f"race-{round_number}")
+        start, outcomes = threading.Barrier(3), []
+
+        def customer():
+            with app.test_request_context():
+                start.wait()
+                try:
+                    cancel_my_order(user.id, order.number)
+                    outcomes.append("cancelled")
+                except OrderCancelRefused:
+                    outcomes.append("refused")
+                finally:
+                    database.close()
+
+        def nursery():
+            with app.test_request_context():
+                start.wait()
+                try:
+                    advance(staff.id, order.number)
+                    outcomes.append("packed")
+                except StaffRefused:
+                    outcomes.append("too late")
+                finally:
+                    database.close()
+
+        threads = [threading.Thread(target=customer), threading.Thread(target=customer), threading.Thread(target=nursery)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        with database.connection_context():
+            refunds = BalanceLedger.select().where(BalanceLedger.reference == order.number,
+                                                   BalanceLedger.reason == "refund").count()
+            status = Order.get_by_id(order.id).status
+        assert outcomes.count("cancelled") == refunds <= 1, (round_number, outcomes)
+        assert (status == "cancelled") == (refunds == 1), (round_number, outcomes, status)
+        assert ("packed" in outcomes) == (status == "packed"), (round_number, outcomes, status)
