@@ -1,12 +1,16 @@
 """Product pictures: a small SVG illustration drawn from each product's own attributes.
 
-No photographs can be downloaded here, so every product gets a deterministic drawing: the
-category decides the shape (split leaves, rosette, fronds, fan, canopy, pot, bag...), the SKU
-picks the pot colour, leaf shade and backdrop, and size scales the plant.
+No photographs can be downloaded here, so every product gets a deterministic drawing: the genus
+decides the form where the category cannot (catalog/plant_forms.py: sword leaves, paddle leaflets,
+fiddle leaves on a trunk, a globe, pads, coins, grass), else the category (split leaves, rosette,
+fronds, fan, canopy, pot, bag...); the SKU picks the pot colour, leaf shade and backdrop and varies
+the drawing, and size scales the plant.
 """
 import hashlib
 import math
 from xml.sax.saxutils import escape
+
+from .plant_forms import FORM_DRAWERS, form_for_latin
 
 BACKDROPS = ["#eef3e8", "#f6efe4", "#e9f0ee", "#f3ece6", "#edf1f6", "#f5f1df"]
 POTS = [("#c4693d", "#a9552f"), ("#e8dcc6", "#cfc1a6"), ("#3f4a46", "#2d3633"), ("#9cae8f", "#7f9373"),
@@ -28,20 +32,23 @@ def _pick(seq, digest, offset):
     return seq[digest[offset] % len(seq)]
 
 
-def shape_for(category_slug, keywords=""):
-    """The drawing used for a product of this category."""
-    if "cactus" in (keywords or "").lower():
-        return "cactus"
+def shape_for(category_slug, keywords="", latin_name=""):
+    """The drawing used for a product: by its genus, else its tags (cactus), else its category."""
+    by_genus = form_for_latin(latin_name)
+    if by_genus:
+        return by_genus
+    if category_slug == "succulents-cacti" and "cactus" in (keywords or "").lower():
+        return "cactus"  # not the bag of cactus grit on the soil shelf
     return CATEGORY_SHAPES.get(category_slug, "split_leaf")
 
 
-def product_svg(sku, name, category_slug, size="medium", keywords=""):
+def product_svg(sku, name, category_slug, size="medium", keywords="", latin_name=""):
     """Return the SVG document (as text) that illustrates one product."""
     digest = hashlib.sha256(sku.encode()).digest()
-    shape = shape_for(category_slug, keywords)
+    shape = shape_for(category_slug, keywords, latin_name)
     scale = {"small": 0.8, "medium": 0.95, "large": 1.1}.get(size or "medium", 0.95)
     pot, pot_dark = _pick(POTS, digest, 1)
-    leaf = _pick(SUCCULENT_LEAVES if shape in ("rosette", "cactus") else LEAVES, digest, 2)
+    leaf = _pick(SUCCULENT_LEAVES if shape in ("rosette", "cactus", "globe", "pads") else LEAVES, digest, 2)
     bloom = _pick(BLOOMS, digest, 3)
     parts = [f'<rect width="400" height="400" fill="{_pick(BACKDROPS, digest, 0)}"/>',
              '<ellipse cx="200" cy="352" rx="120" ry="12" fill="#000" fill-opacity="0.08"/>']
@@ -234,6 +241,7 @@ def _bag(digest, colour):
 
 # The drawing of each plant shape (pots, tools and bags are drawn by product_svg() itself).
 PLANT_DRAWERS = {
+    **FORM_DRAWERS,
     "split_leaf": _split_leaf, "rosette": _rosette, "cactus": _cactus, "fern": _fern, "palm": _palm,
     "herb": _herb, "tree": _tree, "flower": _flower, "trailing": _trailing,
 }

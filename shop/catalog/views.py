@@ -190,7 +190,7 @@ def product(sku):
 def picture(sku):
     """The product's SVG illustration, cached by browsers for a day."""
     item = get_product_or_404(sku)
-    svg = product_svg(item.sku, item.name, item.category.slug, item.size, item.keywords)
+    svg = product_svg(item.sku, item.name, item.category.slug, item.size, item.keywords, item.latin_name)
     response = make_response(svg)
     response.content_type = "image/svg+xml; charset=utf-8"
     response.cache_control.public = True
