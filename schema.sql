@@ -134,6 +134,10 @@ CREATE TABLE IF NOT EXISTS orders (
   created_at          DATETIME    NOT NULL,
   status              VARCHAR(12) NOT NULL DEFAULT 'placed',  -- placed, packed, shipped, delivered, cancelled
   status_changed_at   DATETIME    NULL,
+  delivery_method     VARCHAR(12) NOT NULL DEFAULT 'collect',  -- collect, standard, next_day (migration 0009)
+  delivery_cents      INT         NOT NULL DEFAULT 0,          -- part of total_cents
+  ship_to             TEXT        NULL,                        -- a copy of the address, as it was
+  expected_on         DATE        NULL,
   UNIQUE KEY orders_number (number),
   UNIQUE KEY orders_user_id_idempotency_key (user_id, idempotency_key),
   CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE RESTRICT,

@@ -43,6 +43,11 @@ class Order(BaseModel):
     # placed -> packed -> shipped -> delivered, moved by staff; or cancelled (refunded) before shipping
     status = CharField(max_length=12, default="placed")
     status_changed_at = DateTimeField(null=True)
+    # How it reaches the customer (orders/delivery.py); total_cents includes delivery_cents.
+    delivery_method = CharField(max_length=12, default="collect")
+    delivery_cents = IntegerField(default=0)
+    ship_to = TextField(null=True)  # a copy of the address as it was when the order was placed
+    expected_on = DateField(null=True)
 
     class Meta:
         table_name = "orders"

@@ -15,8 +15,9 @@ from flask import (
     url_for,
 )
 
+from ..accounts.addresses import addresses_of
 from ..htmx import is_fragment_request, redirect_via_htmx, respond, set_triggers
-from ..models import User
+from ..models import User, utcnow
 from ..security import safe_next
 from .cart import (
     CartError,
@@ -30,6 +31,7 @@ from .cart import (
     set_quantity,
 )
 from .checkout import CheckoutRefused, place_order
+from .delivery import FREE_STANDARD_FROM, DeliveryRefused, options, read_choice
 from .guest_cart import guest_add, guest_count, guest_remove, guest_set, guest_summary
 
 bp = Blueprint("cart", __name__)
@@ -46,8 +48,10 @@ def render_cart(status=200, error=None, error_sku=None):
     """The cart fragment (for htmx) or page, with the header badge told to refresh."""
     summary = cart_summary(g.user) if g.user else guest_summary(session)
     template = "partials/cart/cart.html" if is_fragment_request() else "templates/cart/cart.html"
+    shipping = {"addresses": addresses_of(g.user.id) if g.user else [],
+                "options": options(summary["total"], utcnow().date()), "free_from": FREE_STANDARD_FROM}
     response = make_response(render_template(template, cart=summary, error=error, error_sku=error_sku,
-                                             idempotency_key=new_idempotency_key()), status)
+                                             idempotency_key=new_idempotency_key(), shipping=shipping), status)
     return set_triggers(response, "cart-changed")
 
 
@@ -121,7 +125,11 @@ def checkout():
         flash("This checkout form is out of date. Please press Buy again.", "error")
         return redirect(url_for("cart.view"), code=303)
     try:
-        order, _ = place_order(g.user, key, expected)
+        address_id, method = read_choice(request.form.get("address_id"), request.form.get("delivery"))
+    except DeliveryRefused as refusal:
+        return render_cart(422, str(refusal))
+    try:
+        order, _ = place_order(g.user, key, expected, address_id, method)
     except CheckoutRefused as refusal:
         g.user = User.get_by_id(g.user.id)  # the balance may have changed since the request began
         return render_cart(409, str(refusal))

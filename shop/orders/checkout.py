@@ -32,6 +32,7 @@ from ..models import (
     utcnow,
 )
 from ..money import format_cents
+from .delivery import DeliveryRefused, delivery_for
 from .ledger import InsufficientBalance, move_balance
 
 NUMBER_TRIES = 3  # a random order number colliding twice in a row is practically impossible
@@ -101,7 +102,7 @@ def take_stock(product, quantity):
         raise stock_refusal(Product.get_by_id(product.id), quantity)
 
 
-def _checkout(user_id, idempotency_key, expected_total_cents):
+def _checkout(user_id, idempotency_key, expected_total_cents, address_id=None, method="collect"):
     """The checkout transaction's body; see place_order()."""
     user = lock_user(user_id)
     first = already_made(Order, user_id, idempotency_key)
@@ -124,16 +125,25 @@ def _checkout(user_id, idempotency_key, expected_total_cents):
                                   "Remove it from your cart to buy the rest.")
         if products[line.product_id].stock < line.quantity:
             raise stock_refusal(products[line.product_id], line.quantity)
+    try:
+        shipping = delivery_for(user_id, address_id, method, total, utcnow().date())
+    except DeliveryRefused as refusal:
+        raise CheckoutRefused(str(refusal)) from None
     for line in lines:
         take_stock(products[line.product_id], line.quantity)
     number = new_number("FH")
+    charged = total + shipping["cents"]  # the plants and their delivery, from the balance in one ledger row
     try:
-        balance_after = move_balance(user_id, -total, "order", number)
+        balance_after = move_balance(user_id, -charged, "order", number)
     except InsufficientBalance as short:
+        with_delivery = f" with {format_cents(shipping['cents'])} delivery" if shipping["cents"] else ""
         raise CheckoutRefused(f"Your balance is {format_cents(short.balance_cents)} and this order costs "
-                              f"{format_cents(total)}. Remove something from your cart to go ahead.") from None
-    order = Order.create(number=number, user=user_id, total_cents=total, balance_after_cents=balance_after,
-                         idempotency_key=idempotency_key)
+                              f"{format_cents(charged)}{with_delivery}. Remove something from your cart, or "
+                              "choose another delivery, to go ahead.") from None
+    order = Order.create(number=number, user=user_id, total_cents=charged, balance_after_cents=balance_after,
+                         idempotency_key=idempotency_key, delivery_method=shipping["method"],
+                         delivery_cents=shipping["cents"], ship_to=shipping["ship_to"],
+                         expected_on=shipping["expected_on"])
     items = []
     for line in lines:
         product = products[line.product_id]
@@ -164,7 +174,7 @@ def with_fresh_number(work, model, user_id, idempotency_key):
                 raise
 
 
-def place_order(user, idempotency_key, expected_total_cents=None):
+def place_order(user, idempotency_key, expected_total_cents=None, address_id=None, method="collect"):
     """Buy the whole cart or nothing; return (order, created).
 
     The same idempotency key returns the first order instead of buying again; a second tab (another
@@ -173,5 +183,5 @@ def place_order(user, idempotency_key, expected_total_cents=None):
     cart is empty, a plant is short or the balance does not cover the total, and db.ShopBusy when
     the database stayed too busy. In every refusal nothing was changed.
     """
-    return with_fresh_number(lambda: _checkout(user.id, idempotency_key, expected_total_cents),
+    return with_fresh_number(lambda: _checkout(user.id, idempotency_key, expected_total_cents, address_id, method),
                              Order, user.id, idempotency_key)

@@ -5,6 +5,7 @@ from ..htmx import login_required, redirect_via_htmx
 from ..models import Order, OrderItem
 from ..money import format_cents
 from .cancelling import OrderCancelRefused, cancel_my_order
+from .delivery import METHODS
 
 bp = Blueprint("orders", __name__)
 
@@ -31,7 +32,8 @@ def receipt(number):
     """One order: its number, lines, total and the balance after it."""
     order = get_order_or_404(number)
     items = list(OrderItem.select().where(OrderItem.order == order).order_by(OrderItem.id))
-    return render_template("templates/orders/receipt.html", order=order, items=items)
+    labels = {method: spec["label"] for method, spec in METHODS.items()}
+    return render_template("templates/orders/receipt.html", order=order, items=items, delivery_labels=labels)
 
 
 @bp.post("/orders/<number>/cancel")
