@@ -148,3 +148,31 @@ def test_a_new_quantity_takes_the_old_message_away(seeded, live_server, page):
     with database.connection_context():
         assert CartItem.get().quantity == 1
     assert page.errors == []
+
+
+def test_choosing_next_day_delivery_at_the_cart_on_a_phone(seeded, live_server, browser):
+    from shop.models import Address
+
+    user = create_user(balance_cents=100_00)
+    with database.connection_context():
+        Address.create(user=user.id, is_default=True, name="Fern Fan", line1="1 Market St", town="San Francisco",
+                       postcode="94103", country="US")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    log_in_browser(tab, live_server.url)
+    tab.goto(live_server.url + "/products/FH-10042")
+    tab.click("button:has-text('Add to cart')")
+    expect(tab.locator("#add-result-FH-10042")).to_contain_text("Added")
+    tab.goto(live_server.url + "/cart")
+    expect(tab.locator("input[name=address_id]")).to_be_checked()
+    tab.check("input[name=delivery][value=next_day]")
+    screenshot(tab, "cart-delivery-phone.png")
+    tab.click("#checkout-form button[type=submit]")
+    tab.wait_for_url(re.compile(r".*/orders/FH-\d{6}-\d{6}$"))
+    expect(tab.locator("#order-delivery")).to_contain_text("Next working day")
+    expect(tab.locator("#ship-to")).to_contain_text("1 Market St")
+    with database.connection_context():
+        order = Order.get()
+    assert (order.delivery_method, order.delivery_cents) == ("next_day", 9_95)
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
