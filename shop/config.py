@@ -17,7 +17,7 @@ def _env(name, default=""):
 def _int(name, default):
     """An integer environment variable; a value that is not one stops the app with a clear message."""
     raw = _env(name, str(default))
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise RuntimeError(f"{name} must be a whole number, not {raw!r}")
     return int(raw)
 

@@ -96,6 +96,7 @@ def test_no_address_means_collecting_at_the_nursery_for_free(seeded, client, aut
 @pytest.mark.parametrize("choice, status, message", [
     ({"delivery": "standard"}, 422, "Choose the address to send your plants to"),
     ({"address_id": "x", "delivery": "standard"}, 422, "Choose one of your addresses from the list."),
+    ({"address_id": "²", "delivery": "standard"}, 422, "Choose one of your addresses from the list."),
     ({"address_id": "1", "delivery": "rocket"}, 422, "Choose standard delivery, next working day"),
     ({"address_id": "99999999", "delivery": "standard"}, 409, "could not find that address in your address book"),
 ])

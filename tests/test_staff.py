@@ -278,6 +278,8 @@ def test_adjusting_a_balance_needs_a_reason_and_never_goes_below_zero(staff, cli
     below = post(client, path, HX, amount="-10.01", reason="Mistake")
     assert below.status_code == 422 and "cannot go below $0" in below.get_data(as_text=True)
     assert post(client, path, HX, amount="abc", reason="x").status_code == 422
+    for exotic in ("²", "1.²", "⁵0", "١٢"):  # digits to str.isdigit(), not to int(): a 422, never a 500
+        assert post(client, path, HX, amount=exotic, reason="x").status_code == 422, exotic
     done = post(client, path, HX, amount="+12.50", reason="Plant arrived wilted")
     assert done.status_code == 200 and "the balance is now $22.50" in done.get_data(as_text=True)
     with database.connection_context():

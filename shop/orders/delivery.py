@@ -53,7 +53,7 @@ def read_choice(address_raw, delivery_raw):
         if delivery in ("", "collect"):
             return None, "collect"
         raise DeliveryRefused("Choose the address to send your plants to, or collect them at the nursery.")
-    if not address_text.isdigit() or len(address_text) > 9:
+    if not (address_text.isascii() and address_text.isdigit()) or len(address_text) > 9:
         raise DeliveryRefused("Choose one of your addresses from the list.")
     if delivery == "collect":
         return None, "collect"

@@ -55,7 +55,8 @@ def parse_signed_dollars(raw):
     sign = -1 if text.startswith("-") else 1
     digits = text.lstrip("+-")
     whole, _, cents = digits.partition(".")
-    if not whole.isdigit() or not (cents == "" or (cents.isdigit() and len(cents) <= 2)) or len(whole) > 6:
+    if not digits.isascii() or not whole.isdigit() or not (cents == "" or (cents.isdigit() and len(cents) <= 2)) \
+            or len(whole) > 6:
         raise StaffRefused("Enter the amount in dollars, like 10 or -4.50.")
     value = sign * (int(whole) * 100 + int((cents + "00")[:2]))
     if value == 0:

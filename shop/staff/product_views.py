@@ -83,7 +83,7 @@ def save(product_id, field):
 @bp.post("/restock")
 def bulk_restock():
     """Add stock to every ticked product; htmx gets the table back with the new figures."""
-    ids = [int(value) for value in request.form.getlist("product_id") if value.isdigit() and len(value) < 10]
+    ids = [int(value) for value in request.form.getlist("product_id") if value.isascii() and value.isdigit() and len(value) < 10]
     text = (request.form.get("q") or "")[:100]
     try:
         count = restock(g.user.id, ids, request.form.get("amount"))

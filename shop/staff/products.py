@@ -127,9 +127,9 @@ def new_product_values(form):
             errors[field] = f"Choose one of {', '.join(choices)}."
         values[field] = value
     water = (form.get("water_every_days") or "").strip()
-    if water and (not water.isdigit() or not 1 <= int(water) <= 90):
+    if water and (not (water.isascii() and water.isdigit()) or not 1 <= int(water) <= 90):
         errors["water_every_days"] = "Water every 1 to 90 days, or leave it empty."
-    values["water_every_days"] = int(water) if water.isdigit() else None
+    values["water_every_days"] = int(water) if water.isascii() and water.isdigit() else None
     values["pet_safe"] = {"yes": True, "no": False}.get(form.get("pet_safe"))
     for field, limit in (("latin_name", 150), ("description", 5000), ("care_summary", 2000)):
         values[field] = (form.get(field) or "").strip()[:limit]
