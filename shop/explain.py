@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from flask import Blueprint, current_app, g, jsonify, redirect, request, url_for
 from flask.signals import before_render_template
 
+from .devtools import FRAGMENTS, development_only
 from .security import safe_next
 
 bp = Blueprint("explain", __name__, url_prefix="/dev/explain")
@@ -78,12 +79,7 @@ def init_app(app):
         return response
 
 
-@bp.before_request
-def development_only():
-    """The switch and the route map exist only in development."""
-    from .devtools import development_only as check
-
-    check()
+bp.before_request(development_only)  # the switch and the route map exist only in development
 
 
 @bp.post("")
@@ -103,8 +99,6 @@ def switch():
 @bp.get("/routes")
 def routes():
     """The URL map for the overlay: each route's methods, rule, a pattern to match paths, view and partial."""
-    from .devtools import FRAGMENTS
-
     partials = {endpoint: partial for endpoint, _method, _path, _fields, partial, _about in FRAGMENTS}
     answer = []
     for rule in current_app.url_map.iter_rules():

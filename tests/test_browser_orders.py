@@ -176,3 +176,44 @@ def test_choosing_next_day_delivery_at_the_cart_on_a_phone(seeded, live_server, 
     assert (order.delivery_method, order.delivery_cents) == ("next_day", 9_95)
     assert tab.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_the_address_book_and_cancelling_an_order_in_a_browser(seeded, live_server, browser):
+    """On a phone: a refused postcode is said beside its field with nothing lost, the fixed address is saved
+    in place; then an order still placed is cancelled from its receipt and refunded."""
+    user = create_user(balance_cents=100_00)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    errors = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    log_in_browser(tab, live_server.url)
+    tab.click("a:has-text('Your address book')")
+    tab.wait_for_url("**/account/addresses")
+    tab.fill("#address-name", "Fern Fan")
+    tab.fill("#address-line1", "1 Market St")
+    tab.fill("#address-town", "San Francisco")
+    tab.fill("#address-postcode", "9410")
+    tab.select_option("#address-country", "US")
+    tab.click("button:has-text('Save address')")
+    expect(tab.locator("#address-postcode-error")).to_contain_text("not a United States postcode")
+    expect(tab.locator("#address-line1")).to_have_value("1 Market St")  # nothing typed is lost
+    tab.fill("#address-postcode", "94103")
+    tab.click("button:has-text('Save address')")
+    expect(tab.locator(".address-card")).to_have_count(1)
+    expect(tab.locator(".address-card")).to_contain_text("San Francisco 94103")
+    expect(tab.locator(".address-card .badge")).to_have_text("Default")
+    screenshot(tab, "address-book-phone.png")
+    tab.goto(live_server.url + "/products/FH-10042")
+    tab.click("button:has-text('Add to cart')")
+    expect(tab.locator("#add-result-FH-10042")).to_contain_text("Added")
+    tab.goto(live_server.url + "/cart")
+    tab.click("#checkout-form button[type=submit]")
+    tab.wait_for_url(re.compile(r".*/orders/FH-\d{6}-\d{6}$"))
+    tab.once("dialog", lambda dialog: dialog.accept())  # hx-confirm asks first
+    tab.click("button:has-text('Cancel this order')")
+    expect(tab.locator("#order-status")).to_contain_text("Cancelled")
+    expect(tab.locator("#header-balance")).to_have_text("$100.00")
+    screenshot(tab, "receipt-cancelled-phone.png")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    assert errors == []
+    context.close()

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, g, render_template, request, url_for
 from ..htmx import is_fragment_request, login_required, respond
 from .addresses import (
     COUNTRIES,
+    FIELDS,
     AddressRefused,
     add_address,
     address_of,
@@ -63,36 +64,35 @@ def edit(address_id):
     if found is None:
         abort(404)
     if request.method == "GET":
-        values = {field: getattr(found, field) for field in ("name", "line1", "line2", "town", "postcode", "country")}
+        values = {field: getattr(found, field) for field, _label, _longest in FIELDS}
         return render_template("templates/account/address_edit.html", address=found, values=values, errors={},
                                countries=COUNTRIES)
     values, errors = validate_address(request.form)
     if errors:
         return render_template("templates/account/address_edit.html", address=found, values=values, errors=errors,
                                countries=COUNTRIES), 422
-    update_address(g.user.id, address_id, values)
-    return respond(lambda: book(200, message="Address saved."), url_for("addresses.index"), "Address saved.")
+    return change(update_address, address_id, "Address saved.", values)
 
 
 @bp.post(f"/<{ID}:address_id>/default")
 @login_required
 def default(address_id):
     """Make this address the default for delivery."""
-    try:
-        make_default(g.user.id, address_id)
-    except AddressRefused:
-        abort(404)
-    message = "That is your default address now."
-    return respond(lambda: book(200, message=message), url_for("addresses.index"), message)
+    return change(make_default, address_id, "That is your default address now.")
 
 
 @bp.post(f"/<{ID}:address_id>/delete")
 @login_required
 def delete(address_id):
     """Take an address out of the book."""
+    return change(delete_address, address_id, "Address deleted.")
+
+
+def change(operation, address_id, message, *values):
+    """Apply one change to one of your addresses; the book again (or a 303), or a 404 when it is not yours
+    (or went away meanwhile)."""
     try:
-        delete_address(g.user.id, address_id)
+        operation(g.user.id, address_id, *values)
     except AddressRefused:
         abort(404)
-    message = "Address deleted."
     return respond(lambda: book(200, message=message), url_for("addresses.index"), message)

@@ -108,6 +108,7 @@ def merge_guest_cart(user, lines):
                 fitted = min(room, quantity)
             except CartError:
                 fitted = 0
+        limit = f"only {product.stock} in stock" if product.stock < MAX_QUANTITY else f"at most {MAX_QUANTITY} per plant"
         messages.append(f"{fitted} of the {quantity} {product.name} from before you logged in fitted in your cart "
-                        f"({'only ' + str(product.stock) + ' in stock' if product.stock < MAX_QUANTITY else 'at most ' + str(MAX_QUANTITY) + ' per plant'}).")
+                        f"({limit}).")
     return messages

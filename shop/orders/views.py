@@ -8,6 +8,7 @@ from .cancelling import OrderCancelRefused, cancel_my_order
 from .delivery import METHODS
 
 bp = Blueprint("orders", __name__)
+DELIVERY_LABELS = {method: spec["label"] for method, spec in METHODS.items()}
 
 
 def get_order_or_404(number):
@@ -23,7 +24,7 @@ def get_order_or_404(number):
 def history():
     """Every order of the logged-in customer, newest first."""
     orders = list(Order.select().where(Order.user == g.user).order_by(Order.id.desc()))
-    return render_template("templates/orders/history.html", orders=orders)
+    return render_template("templates/orders/history.html", orders=orders, delivery_labels=DELIVERY_LABELS)
 
 
 @bp.get("/orders/<number>")
@@ -32,8 +33,7 @@ def receipt(number):
     """One order: its number, lines, total and the balance after it."""
     order = get_order_or_404(number)
     items = list(OrderItem.select().where(OrderItem.order == order).order_by(OrderItem.id))
-    labels = {method: spec["label"] for method, spec in METHODS.items()}
-    return render_template("templates/orders/receipt.html", order=order, items=items, delivery_labels=labels)
+    return render_template("templates/orders/receipt.html", order=order, items=items, delivery_labels=DELIVERY_LABELS)
 
 
 @bp.post("/orders/<number>/cancel")

@@ -31,8 +31,13 @@ def render_card(workshop, status=200, message=None, ok=False):
     workshop = Workshop.get_by_id(workshop.id)
     card = render_template("partials/workshops/card.html", workshop=workshop, message=message, ok=ok,
                            max_seats=MAX_SEATS_PER_BOOKING)
+    return with_balance(card, status)
+
+
+def with_balance(html, status):
+    """A fragment plus the header's balance, swapped out of band (it may have changed)."""
     balance = render_template("partials/auth/header_balance.html", oob=True) if g.user else ""
-    return make_response(card + balance, status)
+    return make_response(html + balance, status)
 
 
 @bp.get("/workshops")
@@ -58,7 +63,7 @@ def render_confirm(workshop, seats, status=200, message=None):
                "message": message}
     if is_fragment_request():
         panel = render_template("partials/workshops/confirm.html", **context)
-        return make_response(panel + render_template("partials/auth/header_balance.html", oob=True), status)
+        return with_balance(panel, status)
     return render_template("templates/workshops/confirm.html", **context), status
 
 
@@ -137,4 +142,4 @@ def cancel(number):
 def render_bookings(status, message, ok=False):
     """The account's bookings section after a cancellation, and the header balance out of band."""
     section = render_template("partials/account/bookings.html", bookings=bookings_of(g.user.id), message=message, ok=ok)
-    return make_response(section + render_template("partials/auth/header_balance.html", oob=True), status)
+    return with_balance(section, status)
