@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from shop import PROJECT_ROOT, create_app
 from shop.db import database
 from shop.migrations import migrate as create_schema
-from shop.models import ALL_MODELS, SchemaMigration
+from shop.models import ALL_MODELS, CatalogueState, SchemaMigration
 from shop.seeding import seed_catalogue
 
 DEFAULT_MYSQL_URL = "mysql://root@127.0.0.1:3306"  # a local MariaDB is used when none is named
@@ -150,10 +150,11 @@ def close_pool(app):
 
 def empty_all_tables():
     """Delete every row, children before parents, so each test starts from nothing (the record of
-    applied migrations stays: it describes the schema, which the tests share)."""
+    applied migrations stays: it describes the schema, which the tests share; so does the catalogue's
+    version, which only ever moves forward, so no test meets another's remembered search answers)."""
     with database.connection_context():
         for model in reversed(ALL_MODELS):
-            if model is not SchemaMigration:
+            if model not in (SchemaMigration, CatalogueState):
                 model.delete().execute()
 
 

@@ -28,6 +28,9 @@ def describe(server_url, name):
         cursor.execute("SELECT table_name, engine, table_collation FROM information_schema.tables "
                        "WHERE table_schema = %s", (name,))
         tables = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute("SELECT trigger_name, event_manipulation, event_object_table, action_timing, "
+                       "action_statement FROM information_schema.triggers WHERE trigger_schema = %s", (name,))
+        indexes |= {("trigger",) + row for row in cursor.fetchall()}
     return columns, indexes, tables
 
 
@@ -64,7 +67,7 @@ def test_schema_sql_matches_the_models(make_mysql_database, mysql_server_url):
     assert set(sql_tables) == {model._meta.table_name for model in ALL_MODELS}
     assert sql_columns == model_columns
     # schema.sql adds the full-text indexes (and names foreign keys); every other index is the same.
-    btree = {index for index in sql_indexes if index[3] != "FULLTEXT"}
+    btree = {index for index in sql_indexes if index[3] != "FULLTEXT" and index[0] != "trigger"}  # models make no triggers
     assert btree == model_indexes
     fulltext = {(index[0], index[1]) for index in sql_indexes if index[3] == "FULLTEXT"}
     assert ("products", "name,latin_name,keywords") in fulltext
@@ -120,7 +123,11 @@ def test_check_constraints_hold_on_mariadb(make_mysql_database):
     close_pool(app)
 
 
-def test_schema_statements_are_all_create_if_not_exists():
+def test_schema_statements_are_all_safe_to_run_twice():
     statements = schema_statements(SCHEMA)
-    assert len(statements) == len(ALL_MODELS)
-    assert all(statement.startswith("CREATE TABLE IF NOT EXISTS") for statement in statements)
+    tables = [statement for statement in statements if statement.startswith("CREATE TABLE IF NOT EXISTS")]
+    triggers = [statement for statement in statements if statement.startswith("CREATE TRIGGER IF NOT EXISTS")]
+    rows = [statement for statement in statements if statement.startswith("INSERT IGNORE INTO")]
+    assert len(tables) == len(ALL_MODELS)
+    assert len(triggers) == 6 and len(rows) == 1  # the catalogue's version: its row and its triggers
+    assert len(statements) == len(tables) + len(triggers) + len(rows)

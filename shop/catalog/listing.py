@@ -6,11 +6,11 @@ from peewee import SQL, fn
 
 from ..models import Category, Product
 from .filters import PLANT_FILTERS, default_filters
-from .search import search
+from .search import parse_query, search
 from .shelves import named_shelf, shelf_counts, shelf_page
+from .spelling import suggest
 
 COUNT_CAP = 1000
-
 
 
 def filtered_products(filters, categories):
@@ -63,34 +63,72 @@ def all_categories():
 
 
 def page_of(query, offset, limit, count_all):
-    """One page of the query's products, in order, and how many products match in all.
+    """The ids of one page of the query's products, in order, and how many products match in all.
 
-    Two steps: first the ids of the page, then those rows. Sorting only (id, sort keys) lets
-    MariaDB sort thousands of search matches without dragging their descriptions along (28 ms
-    against 18 ms for "fern" at 100,000 products). A search has to look at every match to rank
-    it anyway, so COUNT(*) OVER () counts them in the same pass (`count_all`); without one, the
-    count is capped instead. Returns (products, total or None when the page is past the end).
+    Only (id, sort keys) are sorted: MariaDB sorts thousands of search matches without dragging their
+    descriptions along (28 ms against 18 ms for "fern" at 100,000 products). A search has to look at
+    every match to rank it anyway, so COUNT(*) OVER () counts them in the same pass (`count_all`);
+    without one, the count is capped instead. Returns (ids, total or None when the page is past the end).
     """
     columns = [Product.id] + ([fn.COUNT(SQL("*")).over()] if count_all else [])
     rows = list(query.select(*columns).limit(limit).offset(offset).tuples())
     if not rows:
         return [], None
-    by_id = {product.id: product for product in Product.select().where(Product.id.in_([row[0] for row in rows]))}
-    return [by_id[row[0]] for row in rows], (rows[0][1] if count_all else None)
+    return [row[0] for row in rows], (rows[0][1] if count_all else None)
 
 
 def page_for(filters, categories, offset, limit, count_all):
-    """One page of the catalogue for the filters: (products, total or None), as page_of() answers.
+    """The ids of one page of the catalogue for the filters and how many match, as page_of() answers.
     A search that names a shelf and nothing else comes from the shelf's index (catalog/shelves.py)."""
     shortcut = named_shelf(filters, categories)
     found = shelf_page(*shortcut, offset, limit) if shortcut else None
     if found is None:
         return page_of(filtered_products(filters, categories), offset, limit, count_all)
     ids, total = found
-    if not ids:
-        return [], None  # past the end, as page_of() says it
-    by_id = {product.id: product for product in Product.select().where(Product.id.in_(ids or [0]))}
-    return [by_id[product_id] for product_id in ids], total
+    return (ids, total) if ids else ([], None)  # past the end, as page_of() says it
+
+
+def find(filters, categories, per_page):
+    """What the catalogue shows for the filters: {"ids": the page's product ids in order, "total": how
+    many match, "has_next", "q": the search shown, which is the typed one or, when that found nothing,
+    its spelling correction (catalog/spelling.py)}. Plain values only, so the answer can be kept
+    (catalog/answers.py); the rows themselves are read fresh for every request (products_in_order)."""
+    searching = bool(parse_query(filters["q"]))
+    page = filters["page"]
+    # One row more than a page tells whether a next page exists.
+    ids, total = page_for(filters, categories, (page - 1) * per_page, per_page + 1, count_all=searching)
+    shown = filters
+    if searching and total is None and page == 1 and not filters["exact"]:
+        better = suggest(filters["q"])  # nothing found: the closest catalogue words, if they find something
+        if better:
+            alternative = {**filters, "q": better}
+            alt_ids, alt_total = page_for(alternative, categories, 0, per_page + 1, count_all=True)
+            if alt_ids:
+                shown, ids, total = alternative, alt_ids, alt_total
+    if total is None:  # a page past the end, or not a search
+        total = count_up_to(filtered_products(shown, categories), cap=None if searching else COUNT_CAP)
+    return {"ids": tuple(ids[:per_page]), "total": total, "has_next": len(ids) > per_page, "q": shown["q"]}
+
+
+def products_in_order(ids, categories):
+    """The products with these ids, in that order, each with its category set (no query per card)."""
+    by_id = {product.id: product for product in Product.select().where(Product.id.in_(list(ids) or [0]))}
+    shelves = {category.id: category for category in categories}
+    found = [by_id[product_id] for product_id in ids if product_id in by_id]  # one deleted meanwhile: left out
+    for product in found:
+        product.category = shelves[product.category_id]
+    return found
+
+
+def counts_for(filters, categories):
+    """The category counts for the filters, following the grid to the spelling correction when the
+    typed search finds nothing (as find() does): {slug: count}."""
+    counts = category_counts(filters, categories)
+    if filters["q"] and not filters["exact"] and not any(counts.values()):
+        better = suggest(filters["q"])
+        if better:
+            counts = category_counts({**filters, "q": better}, categories)
+    return counts
 
 
 def category_counts(filters, categories):

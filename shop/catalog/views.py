@@ -20,20 +20,19 @@ from ..htmx import (
     set_triggers,
 )
 from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, default_filters, parse_filters, refused_any
+from .answers import remembered
 from .listing import (
     COUNT_CAP,
     all_categories,
-    category_counts,
-    count_up_to,
-    filtered_products,
+    counts_for,
+    find,
     find_product,
-    page_for,
+    products_in_order,
     related_products,
 )
 from .pictures import product_svg
 from .reviews import reviews_context
 from .search import parse_query
-from .spelling import suggest
 
 bp = Blueprint("catalog", __name__)
 
@@ -61,34 +60,16 @@ def catalogue_context():
         messages.append("Search for plants with letters or digits, like “fern” or “FH-10042”.")
     per_page = current_app.config["PRODUCTS_PER_PAGE"]
     categories = all_categories()
-    query = filtered_products(filters, categories)
-    page = filters["page"]
-    # One row more than a page tells whether a next page exists.
-    rows, total = page_for(filters, categories, (page - 1) * per_page, per_page + 1, count_all=searching)
-    products, has_next = rows[:per_page], len(rows) > per_page
-    by_id = {category.id: category for category in categories}
-    for product in products:
-        product.category = by_id[product.category_id]  # no query per card
-    typed = filters
-    if searching and total is None and page == 1 and not filters["exact"]:
-        # nothing found: the closest catalogue words, if they find something (see catalog/spelling.py)
-        better = suggest(filters["q"])
-        if better:
-            alternative = {**filters, "q": better}
-            alt_rows, alt_total = page_for(alternative, categories, 0, per_page + 1, count_all=True)
-            if alt_rows:
-                filters, rows, total = alternative, alt_rows, alt_total
-                products, has_next = rows[:per_page], len(rows) > per_page
-                for product in products:
-                    product.category = by_id[product.category_id]
-    if total is None:  # a page past the end, or not a search
-        total = count_up_to(query, cap=None if searching else COUNT_CAP)
+    found = remembered("page", filters, lambda: find(filters, categories, per_page))
+    typed, total, page = filters, found["total"], filters["page"]
+    if found["q"] != typed["q"]:
+        filters = {**typed, "q": found["q"]}  # the spelling correction's results are shown
     capped = total > COUNT_CAP and not searching
     return {
-        "filters": filters, "messages": messages, "products": products,
+        "filters": filters, "messages": messages, "products": products_in_order(found["ids"], categories),
         "total": min(total, COUNT_CAP) if capped else total, "total_capped": capped,
         "page": page, "pages": None if capped else max(1, math.ceil(total / per_page)),
-        "next_url": page_url(filters, page + 1) if has_next else None,
+        "next_url": page_url(filters, page + 1) if found["has_next"] else None,
         "typed": typed,  # what the search box holds (filters may be the corrected search)
         # the phone sheet's buttons, out of band, only when the catalogue page itself asked
         "fragment": is_fragment_request() and request.headers.get("HX-Target") == "results",
@@ -157,11 +138,9 @@ def counts():
         # the clean filters only: raw query keys such as _external or _anchor never reach url_for
         return redirect(page_url(filters, 1), code=303)
     categories = all_categories()
-    counts = category_counts(filters, categories)
-    if filters["q"] and not filters["exact"] and not any(counts.values()):
-        better = suggest(filters["q"])  # the grid shows the corrected search: the counts follow it
-        if better:
-            counts = category_counts({**filters, "q": better}, categories)
+    # the grid shows the spelling correction when the typed search finds nothing: the counts follow it
+    counts = remembered("counts", {**filters, "page": 1, "sort": "", "category": []},
+                        lambda: counts_for(filters, categories))
     return render_template("partials/catalog/category_counts.html", categories=categories, counts=counts)
 
 

@@ -1,5 +1,6 @@
 """The shop's own bookkeeping: the email outbox and the applied migrations."""
 from peewee import (
+    BigIntegerField,
     AutoField,
     BooleanField,
     CharField,
@@ -65,3 +66,14 @@ class StaffAction(BaseModel):
     class Meta:
         table_name = "staff_actions"
         indexes = ((("created_at",), False), (("object_type", "object_id"), False))
+
+
+class CatalogueState(BaseModel):
+    """One row: the catalogue's version, moved by triggers whenever a search answer may have changed
+    (migration 0010); search answers are kept until it moves (shop/catalog/answers.py)."""
+
+    id = IntegerField(primary_key=True)
+    version = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "catalogue_state"
