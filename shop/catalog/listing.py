@@ -2,6 +2,8 @@
 
 Every function takes plain values (filters from catalog.filters, categories) and returns rows.
 """
+from types import SimpleNamespace
+
 from peewee import SQL, fn
 
 from ..models import Category, Product
@@ -111,13 +113,14 @@ def find(filters, categories, per_page):
 
 
 def products_in_order(ids, categories):
-    """The products with these ids, in that order, each with its category set (no query per card)."""
-    by_id = {product.id: product for product in Product.select().where(Product.id.in_(list(ids) or [0]))}
+    """What the cards of these products show (catalog/cards.py), in the order of `ids`, each with its
+    category: light records, not models, as 24 model instances cost more than the query."""
+    shown = (Product.id, Product.sku, Product.name, Product.latin_name, Product.category, Product.rating,
+             Product.rating_count, Product.price_cents, Product.stock)
+    rows = Product.select(*shown).where(Product.id.in_(list(ids) or [0])).dicts()
     shelves = {category.id: category for category in categories}
-    found = [by_id[product_id] for product_id in ids if product_id in by_id]  # one deleted meanwhile: left out
-    for product in found:
-        product.category = shelves[product.category_id]
-    return found
+    by_id = {row["id"]: SimpleNamespace(**{**row, "category": shelves[row["category"]]}) for row in rows}
+    return [by_id[product_id] for product_id in ids if product_id in by_id]  # one deleted meanwhile: left out
 
 
 def counts_for(filters, categories):

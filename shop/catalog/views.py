@@ -21,6 +21,7 @@ from ..htmx import (
 )
 from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, default_filters, parse_filters, refused_any
 from .answers import remembered
+from .cards import card
 from .listing import (
     COUNT_CAP,
     all_categories,
@@ -35,6 +36,7 @@ from .reviews import reviews_context
 from .search import parse_query
 
 bp = Blueprint("catalog", __name__)
+bp.add_app_template_global(card)  # {{ card(product) }}: a product card, kept as HTML (catalog/cards.py)
 
 
 def page_url(filters, page):
@@ -59,7 +61,7 @@ def catalogue_context():
     if filters["q"] and not searching:
         messages.append("Search for plants with letters or digits, like “fern” or “FH-10042”.")
     per_page = current_app.config["PRODUCTS_PER_PAGE"]
-    categories = all_categories()
+    categories = remembered("shelves", {}, all_categories)  # they move the version too
     found = remembered("page", filters, lambda: find(filters, categories, per_page))
     typed, total, page = filters, found["total"], filters["page"]
     if found["q"] != typed["q"]:
@@ -137,7 +139,7 @@ def counts():
     if not is_fragment_request():
         # the clean filters only: raw query keys such as _external or _anchor never reach url_for
         return redirect(page_url(filters, 1), code=303)
-    categories = all_categories()
+    categories = remembered("shelves", {}, all_categories)  # they move the version too
     # the grid shows the spelling correction when the typed search finds nothing: the counts follow it
     counts = remembered("counts", {**filters, "page": 1, "sort": "", "category": []},
                         lambda: counts_for(filters, categories))
