@@ -1,4 +1,5 @@
-"""make bench: the search fragment at 100,000 products, over real HTTP, on SQLite and MariaDB,
+"""make bench: the search fragment at 100,000 products, over real HTTP, on SQLite and MariaDB (each query
+kind hot, its answer kept, and cold, the first after a catalogue change; the did-you-mean cost),
 then the mixed-workload load test of bench/load.py on MariaDB, and what read-your-writes costs on a
 3-node Galera cluster (bench/cluster.py).
 
@@ -50,7 +51,10 @@ QUERIES = {
     "filters combined": ["q=fern&category=ferns&min_price=10&max_price=50", "availability=in_stock&sort=price_asc",
                          "min_rating=4.5&sort=rating", "category=herbs&sort=price_desc", "q=alba&availability=in_stock"],
     "no search": ["", "page=20"],
+    "typo (did you mean)": ["q=monstrea", "q=lavendar", "q=philodendrn", "q=calathae"],
 }
+TYPOS = ["monstrea", "lavendar", "philodendrn", "calathae", "orchd", "fidle leaf", "zz plantt", "begonai"]
+COLD_ROUNDS = int(os.environ.get("BENCH_COLD_ROUNDS", "10"))
 SIZE_RUN = PRODUCTS != 100000  # make bench SIZE=...: the search figures only, kept beside the others
 ENGINES = os.environ.get("BENCH_ENGINES", "sqlite,mariadb").split(",")
 
@@ -134,17 +138,39 @@ def fetch(conn, path, fragment=True):
     return elapsed, response.status, len(body)
 
 
-def sequential(port):
-    """Each query ROUNDS times, one at a time, as the keystroke sends them: the fragment, then the
-    category counts the filter panel asks for after it. Returns {query: fragment ms}, {query: counts
-    ms}, errors. Kinds are interleaved round by round, so noise hits every kind alike."""
+def move_version(url):
+    """Move the catalogue's version, as any change to a product does: every kept answer is forgotten."""
+    if url.startswith("sqlite"):
+        import sqlite3
+        with sqlite3.connect(url[len("sqlite:///"):]) as conn:
+            conn.execute("UPDATE catalogue_state SET version = version + 1 WHERE id = 1")
+        return
+    parts = urlsplit(url)
+    conn = pymysql.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
+                           password=parts.password or "", database=parts.path.lstrip("/"), autocommit=True)
+    with conn, conn.cursor() as cursor:
+        cursor.execute("UPDATE catalogue_state SET version = version + 1 WHERE id = 1")
+
+
+def sequential(port, url=None):
+    """Each query one at a time, as the keystroke sends them: the fragment, then the category counts the
+    filter panel asks for after it. Returns {query: fragment ms}, {query: counts ms}, errors. Kinds are
+    interleaved round by round, so noise hits every kind alike.
+
+    Hot (no `url`): ROUNDS rounds after one warm-up, so each answer is the one the workers kept
+    (catalog/answers.py), as for the many people who type the same first letters. Cold (`url` given): the
+    catalogue's version is moved before every query (not timed), so each is computed from the database, as
+    the first time a search is typed after a product changed."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     every = [query for queries in QUERIES.values() for query in queries]
     fragment, counts, errors = {q: [] for q in every}, {q: [] for q in every}, 0
-    for query in every:  # warm up
+    for query in every:  # warm up (the server's caches of templates and statements, and the answers)
         fetch(conn, "/products" + (f"?{query}" if query else ""))
-    for _ in range(ROUNDS):
+        fetch(conn, "/products/category-counts" + (f"?{query}" if query else ""))
+    for _ in range(COLD_ROUNDS if url else ROUNDS):
         for query in every:
+            if url:
+                move_version(url)
             ms, status, _ = fetch(conn, "/products" + (f"?{query}" if query else ""))
             fragment[query].append(ms)
             errors += status != 200
@@ -152,6 +178,27 @@ def sequential(port):
             counts[query].append(ms)
             errors += status != 200
     return fragment, counts, errors
+
+
+def did_you_mean_cost(app, rounds=20):
+    """What the spelling correction adds: suggest() for misspelt words, timed in the process on the bench
+    database with its vocabulary built (p50/p95 ms), and the first build of that vocabulary."""
+    from shop.catalog import spelling
+
+    with app.app_context(), database.connection_context():
+        spelling.forget()
+        started = time.perf_counter()
+        spelling.vocabulary()
+        build_ms = (time.perf_counter() - started) * 1000
+        samples, found = [], {}
+        for _ in range(rounds):
+            for typo in TYPOS:
+                started = time.perf_counter()
+                found[typo] = spelling.suggest(typo)
+                samples.append((time.perf_counter() - started) * 1000)
+    return {"suggest_p50_ms": round(percentile(samples, 0.5), 2), "suggest_p95_ms": round(percentile(samples, 0.95), 2),
+            "vocabulary_build_ms": round(build_ms, 1), "vocabulary_words": len(spelling._cache["words"]),
+            "corrections": found}
 
 
 def spread(samples):
@@ -281,8 +328,10 @@ def bench(engine, url, port):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         _, _, fragment_bytes = fetch(conn, "/products?q=fern")
         _, _, page_bytes = fetch(conn, "/products?q=fern", fragment=False)
-        print(f"[{engine}] sequential queries ...", flush=True)
-        fragment, counts, errors = sequential(port)
+        print(f"[{engine}] sequential queries, answers kept (hot) ...", flush=True)
+        hot = sequential(port)
+        print(f"[{engine}] sequential queries, each after a catalogue change (cold) ...", flush=True)
+        cold = sequential(port, url)
         concurrent = None
         if not SIZE_RUN:
             print(f"[{engine}] {CLIENTS} concurrent clients for {LOAD_SECONDS:g} s ...", flush=True)
@@ -290,20 +339,10 @@ def bench(engine, url, port):
     finally:
         process.terminate()
         process.wait(10)
-    kinds = {kind: [ms for q in queries for ms in fragment[q]] for kind, queries in QUERIES.items()}
-    count_kinds = {kind: [ms for q in queries for ms in counts[q]] for kind, queries in QUERIES.items()}
-    every = [ms for samples in kinds.values() for ms in samples]
-    every_count = [ms for samples in count_kinds.values() for ms in samples]
-    slowest = sorted(fragment, key=lambda q: percentile(fragment[q], 0.95), reverse=True)[:5]
     result = {
         "engine": engine, "products": product_count(app), "seed_seconds": round(seed_seconds, 1),
         "database_mb": database_megabytes(engine, url),
-        "search_fragment": {kind: spread(samples) for kind, samples in kinds.items()},
-        "search_fragment_all": {**spread(every), "errors": errors},
-        "category_counts": {kind: spread(samples) for kind, samples in count_kinds.items()},
-        "category_counts_all": spread(every_count),
-        "slowest": [{"query": q or "(none)", **spread(fragment[q]), "counts_p95_ms": spread(counts[q])["p95_ms"],
-                     **plan_of(app, q)} for q in slowest],
+        **summary(*hot), "cold": summary(*cold, app=app), "did_you_mean": did_you_mean_cost(app),
     }
     if not SIZE_RUN:
         result.update({
@@ -316,29 +355,58 @@ def bench(engine, url, port):
     return result
 
 
+def summary(fragment, counts, errors, app=None):
+    """Per-kind p50/p95/p99 of the fragment and the counts, over all, and the five slowest queries
+    (with the database's plan for each when `app` is given)."""
+    kinds = {kind: [ms for q in queries for ms in fragment[q]] for kind, queries in QUERIES.items()}
+    count_kinds = {kind: [ms for q in queries for ms in counts[q]] for kind, queries in QUERIES.items()}
+    every = [ms for samples in kinds.values() for ms in samples]
+    every_count = [ms for samples in count_kinds.values() for ms in samples]
+    slowest = sorted(fragment, key=lambda q: percentile(fragment[q], 0.95), reverse=True)[:5]
+    return {
+        "search_fragment": {kind: spread(samples) for kind, samples in kinds.items()},
+        "search_fragment_all": {**spread(every), "errors": errors},
+        "category_counts": {kind: spread(samples) for kind, samples in count_kinds.items()},
+        "category_counts_all": spread(every_count),
+        "slowest": [{"query": q or "(none)", **spread(fragment[q]), "counts_p95_ms": spread(counts[q])["p95_ms"],
+                     **(plan_of(app, q) if app else {})} for q in slowest],
+    }
+
+
 def product_count(app):
     """How many products the benchmark database holds."""
     with app.app_context(), database.connection_context():
         return Product.select().count()
 
 
+def print_table(engine, figures, title):
+    """One per-kind table (hot or cold): fragment and counts p50/p95/p99, and the slowest queries."""
+    print(f"{engine:8} {title}")
+    for kind, row in figures["search_fragment"].items():
+        c = figures["category_counts"][kind]
+        print(f"{engine:8} {kind:30} {row['p50_ms']:>7} {row['p95_ms']:>7} {row['p99_ms']:>7}"
+              f"          {c['p50_ms']:>6} {c['p95_ms']:>7} {c['p99_ms']:>7}")
+    row, c = figures["search_fragment_all"], figures["category_counts_all"]
+    print(f"{engine:8} {'ALL':30} {row['p50_ms']:>7} {row['p95_ms']:>7} {row['p99_ms']:>7}"
+          f"          {c['p50_ms']:>6} {c['p95_ms']:>7} {c['p99_ms']:>7}   errors {row['errors']}")
+    for slow in figures["slowest"]:
+        print(f"{engine:8}   slow: {slow['query']!r} p95 {slow['p95_ms']} ms (counts {slow['counts_p95_ms']})"
+              + (f", {slow['path']}" if "path" in slow else ""))
+        for line in slow.get("plan", []):
+            print(f"{'':12}{line[:140]}")
+
+
 def print_search(results):
-    """The per-kind table, the five slowest queries with their plans."""
+    """The per-kind tables (answers kept, then each after a change), the five slowest queries with their
+    plans, the did-you-mean cost and the concurrent clients' throughput."""
     print(f"\n{'engine':8} {'what':30} {'p50':>7} {'p95':>7} {'p99':>7}   counts {'p50':>6} {'p95':>7} {'p99':>7}")
     for r in results:
         print(f"{r['engine']:8} seed {r['products']:,} products: {r['seed_seconds']} s, {r['database_mb']} MB")
-        for kind, row in r["search_fragment"].items():
-            c = r["category_counts"][kind]
-            print(f"{r['engine']:8} {kind:30} {row['p50_ms']:>7} {row['p95_ms']:>7} {row['p99_ms']:>7}"
-                  f"          {c['p50_ms']:>6} {c['p95_ms']:>7} {c['p99_ms']:>7}")
-        row, c = r["search_fragment_all"], r["category_counts_all"]
-        print(f"{r['engine']:8} {'ALL':30} {row['p50_ms']:>7} {row['p95_ms']:>7} {row['p99_ms']:>7}"
-              f"          {c['p50_ms']:>6} {c['p95_ms']:>7} {c['p99_ms']:>7}   errors {row['errors']}")
-        for slow in r["slowest"]:
-            print(f"{r['engine']:8}   slow: {slow['query']!r} p95 {slow['p95_ms']} ms (counts {slow['counts_p95_ms']}),"
-                  f" {slow['path']}")
-            for line in slow["plan"]:
-                print(f"{'':12}{line[:140]}")
+        print_table(r["engine"], r, "HOT: the answer kept since the last catalogue change (catalog/answers.py)")
+        print_table(r["engine"], r["cold"], "COLD: each query the first after a catalogue change")
+        d = r["did_you_mean"]
+        print(f"{r['engine']:8} did you mean: suggest() p50 {d['suggest_p50_ms']} ms, p95 {d['suggest_p95_ms']} ms"
+              f" ({d['vocabulary_words']:,} words; built in {d['vocabulary_build_ms']} ms once per change)")
         if r.get("concurrent"):
             c = r["concurrent"]
             print(f"{r['engine']:8} {c['clients']} clients: {c['requests_per_second']} req/s, p50 {c['p50_ms']} ms,"
@@ -366,7 +434,10 @@ def size_summary(result):
     return {"products": result["products"], "seed_seconds": result["seed_seconds"],
             "database_mb": result["database_mb"], "fragment": result["search_fragment_all"],
             "counts": result["category_counts_all"],
-            "per_kind_p95_ms": {kind: row["p95_ms"] for kind, row in result["search_fragment"].items()}}
+            "per_kind_p95_ms": {kind: row["p95_ms"] for kind, row in result["search_fragment"].items()},
+            "cold_fragment": result["cold"]["search_fragment_all"], "cold_counts": result["cold"]["category_counts_all"],
+            "cold_per_kind_p95_ms": {kind: row["p95_ms"] for kind, row in result["cold"]["search_fragment"].items()},
+            "did_you_mean": {key: value for key, value in result["did_you_mean"].items() if key != "corrections"}}
 
 
 def main():
