@@ -65,6 +65,22 @@ def percentile(samples, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def buffer_pool(size=None):
+    """MariaDB's InnoDB buffer pool in bytes; with `size`, first set it (online, SET GLOBAL). A database
+    that does not fit the pool is read from disk query after query: at 1,000,000 products (~600 MB) the
+    server's default 128 MB made every search a cold read. Production sizes the pool to hold the data
+    (docs/SCALING.md); the bench does the same for the run and puts the old size back afterwards."""
+    parts = urlsplit(MYSQL_URL)
+    conn = pymysql.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
+                           password=parts.password or "", autocommit=True)
+    with conn, conn.cursor() as cursor:
+        if size:
+            cursor.execute("SET GLOBAL innodb_buffer_pool_size = %s", (int(size),))
+            time.sleep(2)  # the resize runs in the background, chunk by chunk
+        cursor.execute("SELECT @@innodb_buffer_pool_size")
+        return int(cursor.fetchone()[0])
+
+
 def mysql_bench_url():
     """A fresh fh_bench database on the MariaDB server, or None when none answers."""
     parts = urlsplit(MYSQL_URL)
@@ -433,7 +449,7 @@ def size_summary(result):
     """The figures of one engine at one size, for the growth table of docs/SEARCH.md."""
     return {"products": result["products"], "seed_seconds": result["seed_seconds"],
             "database_mb": result["database_mb"], "fragment": result["search_fragment_all"],
-            "counts": result["category_counts_all"],
+            "counts": result["category_counts_all"], "buffer_pool_mb": result.get("buffer_pool_mb"),
             "per_kind_p95_ms": {kind: row["p95_ms"] for kind, row in result["search_fragment"].items()},
             "cold_fragment": result["cold"]["search_fragment_all"], "cold_counts": result["cold"]["category_counts_all"],
             "cold_per_kind_p95_ms": {kind: row["p95_ms"] for kind, row in result["cold"]["search_fragment"].items()},
@@ -442,7 +458,19 @@ def size_summary(result):
 
 def main():
     """Run every available database, print the tables, write bench/results.json."""
-    results = [bench(engine, url, 5600 + n) for n, (engine, url) in enumerate(engine_urls())]
+    engines = engine_urls()
+    wanted = int(os.environ.get("BENCH_BUFFER_POOL", str(2**30 if PRODUCTS >= 500_000 else 0)))
+    before = buffer_pool() if wanted and any(engine == "mariadb" for engine, _ in engines) else None
+    try:
+        if before is not None and before < wanted:
+            print(f"(MariaDB's buffer pool: {before // 2**20} MB -> {buffer_pool(wanted) // 2**20} MB for this run)")
+        results = [bench(engine, url, 5600 + n) for n, (engine, url) in enumerate(engines)]
+        for r in results:
+            if r["engine"] == "mariadb":
+                r["buffer_pool_mb"] = buffer_pool() // 2**20
+    finally:
+        if before is not None and before < wanted:
+            buffer_pool(before)
     print_search(results)
     previous = json.load(open(RESULTS)) if os.path.exists(RESULTS) else {}
     sizes = previous.get("sizes", {})
