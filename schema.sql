@@ -88,6 +88,8 @@ CREATE TABLE IF NOT EXISTS products (
   KEY products_created_at (created_at),
   KEY products_name (name),               -- name ranges: the first letter typed into search
   KEY products_shelf_popularity (category_id, hidden, rating_count),  -- a shelf by popularity, and its size
+  KEY products_shelf_stock (category_id, hidden, stock),  -- a shelf's plants in stock, counted (migration 0011)
+  KEY products_shelf_rating (category_id, hidden, rating),  -- and those rated at least n
   FULLTEXT KEY products_names_fulltext (name, latin_name, keywords),  -- the search (catalog/search.py)
   FULLTEXT KEY products_name_fulltext (name),                         -- the search's name-only tier
   CONSTRAINT products_category_fk FOREIGN KEY (category_id) REFERENCES categories (id) ON DELETE RESTRICT,

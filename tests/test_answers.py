@@ -155,3 +155,26 @@ def test_kept_answers_are_bounded_and_forgotten_when_the_version_moves():
     answers.put(0, "d", "D")  # computed at an older version: not kept
     assert answers.get(2, "a") is None  # a new version forgets everything
     assert answers.get(2, "c") is None and len(answers.entries) == 0
+
+
+def test_counts_without_search_text_stop_at_the_cap_and_say_so(seeded, client, monkeypatch):
+    """Without search text each shelf is counted from its index up to COUNT_CAP, shown "n+"; a search's
+    matches are counted exactly (monkeypatched cap: the seed catalogue has 68 products)."""
+    from shop.catalog import listing, views
+
+    monkeypatch.setattr(listing, "COUNT_CAP", 5)
+    monkeypatch.setattr(views, "COUNT_CAP", 5)
+    with database.connection_context():
+        sizes = {category.slug: Product.select().where(Product.category == category.id,
+                                                       Product.hidden == False).count()  # noqa: E712
+                 for category in Category.select()}
+        in_stock = {category.slug: Product.select().where(Product.category == category.id, Product.stock > 0,
+                                                          Product.hidden == False).count()  # noqa: E712
+                    for category in Category.select()}
+    assert max(sizes.values()) > 5 and min(sizes.values()) <= 5  # both kinds of shelf are there
+    for query, expected in (("", sizes), ("availability=in_stock&category=ferns", in_stock)):
+        html = client.get(f"/products/category-counts?{query}", headers=HX).get_data(as_text=True)
+        shown = dict(re.findall(r'id="count-([\w-]+)" hx-swap-oob="true">([^<]+)<', html))
+        assert shown == {slug: "5+" if count > 5 else str(count) for slug, count in expected.items()}
+    html = client.get("/products/category-counts?q=plant", headers=HX).get_data(as_text=True)
+    assert "+<" not in html  # a search's counts are exact

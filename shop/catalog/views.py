@@ -143,7 +143,9 @@ def counts():
     # the grid shows the spelling correction when the typed search finds nothing: the counts follow it
     counts = remembered("counts", {**filters, "page": 1, "sort": "", "category": []},
                         lambda: counts_for(filters, categories))
-    return render_template("partials/catalog/category_counts.html", categories=categories, counts=counts)
+    # without search text each shelf is counted up to the cap (listing.category_counts)
+    return render_template("partials/catalog/category_counts.html", categories=categories, counts=counts,
+                           count_cap=None if parse_query(filters["q"]) else COUNT_CAP)
 
 
 def get_product_or_404(sku):

@@ -85,6 +85,8 @@ class Product(BaseModel):
             (("created_at",), False),
             (("name",), False),  # name ranges: the first letter typed into search
             (("category", "hidden", "rating_count"), False),  # a shelf by popularity, and its size
+            (("category", "hidden", "stock"), False),  # a shelf's plants in stock, counted (migration 0011)
+            (("category", "hidden", "rating"), False),  # and those rated at least n
         )
 
 
