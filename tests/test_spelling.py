@@ -62,8 +62,26 @@ def test_the_vocabulary_follows_the_catalogue(catalogue, client, monkeypatch):
         Product.update(hidden=True).where(Product.sku == "FH-10001").execute()
         Product.insert(sku="FH-19999", name="Filler", category=Product.get(Product.sku == "FH-10007").category,
                        price_cents=100, stock=1, description="x").execute()  # a new product: a new version
+    # the version moved: this answer still comes from the vocabulary the worker has, while a thread
+    # builds the new one (no request waits for a build but a worker's first)
+    assert spelling.suggest("zanzibarr") is None
+    spelling.settle()
     assert spelling.suggest("zanzibarr") == "zanzibar"
     assert spelling.suggest("monstrea") != "monstera"  # hidden products leave the vocabulary
+
+
+def test_a_moved_version_starts_one_build_at_most_every_recheck(catalogue, monkeypatch):
+    spelling.vocabulary()
+    builds = []
+    monkeypatch.setattr(spelling, "rebuild", lambda version: builds.append(version))
+    monkeypatch.setattr(spelling, "RECHECK_SECONDS", 3600)
+    spelling._cache["started"] = float("-inf")
+    with database.connection_context():
+        for price in (101, 102, 103):
+            Product.update(price_cents=price).where(Product.sku == "FH-10007").execute()
+            spelling.vocabulary()
+            spelling.settle()
+    assert len(builds) == 1  # three changes within the hour: one build, for the first
 
 
 def test_the_category_counts_follow_the_corrected_search(catalogue, client):
