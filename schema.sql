@@ -290,17 +290,19 @@ CREATE TABLE IF NOT EXISTS addresses (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- The catalogue's version (migration 0010): triggers move it whenever a search answer may change;
--- shop/catalog/answers.py keeps search answers until it moves.
+-- shop/catalog/answers.py keeps search answers until it moves. words_version moves only when the words
+-- a search can find may have changed (shop/catalog/spelling.py rebuilds its vocabulary then).
 CREATE TABLE IF NOT EXISTS catalogue_state (
-  id      INT    NOT NULL PRIMARY KEY,
-  version BIGINT NOT NULL
+  id            INT    NOT NULL PRIMARY KEY,
+  version       BIGINT NOT NULL,
+  words_version BIGINT NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-INSERT IGNORE INTO catalogue_state (id, version) VALUES (1, 0);
+INSERT IGNORE INTO catalogue_state (id, version, words_version) VALUES (1, 0, 0);
 
-CREATE TRIGGER IF NOT EXISTS products_version_insert AFTER INSERT ON products FOR EACH ROW BEGIN UPDATE catalogue_state SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER IF NOT EXISTS products_version_update AFTER UPDATE ON products FOR EACH ROW BEGIN UPDATE catalogue_state SET version = version + 1 WHERE id = 1 AND (NOT (OLD.sku <=> NEW.sku) OR NOT (OLD.name <=> NEW.name) OR NOT (OLD.latin_name <=> NEW.latin_name) OR NOT (OLD.category_id <=> NEW.category_id) OR NOT (OLD.guide_id <=> NEW.guide_id) OR NOT (OLD.price_cents <=> NEW.price_cents) OR NOT (OLD.rating <=> NEW.rating) OR NOT (OLD.rating_count <=> NEW.rating_count) OR NOT (OLD.light <=> NEW.light) OR NOT (OLD.pet_safe <=> NEW.pet_safe) OR NOT (OLD.difficulty <=> NEW.difficulty) OR NOT (OLD.size <=> NEW.size) OR NOT (OLD.water_every_days <=> NEW.water_every_days) OR NOT (OLD.description <=> NEW.description) OR NOT (OLD.care_summary <=> NEW.care_summary) OR NOT (OLD.keywords <=> NEW.keywords) OR NOT (OLD.created_at <=> NEW.created_at) OR NOT (OLD.hidden <=> NEW.hidden) OR (OLD.stock > 0) <> (NEW.stock > 0)); END;
-CREATE TRIGGER IF NOT EXISTS products_version_delete AFTER DELETE ON products FOR EACH ROW BEGIN UPDATE catalogue_state SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER IF NOT EXISTS categories_version_insert AFTER INSERT ON categories FOR EACH ROW BEGIN UPDATE catalogue_state SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER IF NOT EXISTS categories_version_update AFTER UPDATE ON categories FOR EACH ROW BEGIN UPDATE catalogue_state SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER IF NOT EXISTS categories_version_delete AFTER DELETE ON categories FOR EACH ROW BEGIN UPDATE catalogue_state SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS products_version_insert AFTER INSERT ON products FOR EACH ROW BEGIN UPDATE catalogue_state SET version = version + 1, words_version = words_version + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS products_version_update AFTER UPDATE ON products FOR EACH ROW BEGIN UPDATE catalogue_state SET version = version + 1, words_version = words_version + CASE WHEN NOT (OLD.name <=> NEW.name) OR NOT (OLD.latin_name <=> NEW.latin_name) OR NOT (OLD.hidden <=> NEW.hidden) OR NOT (OLD.category_id <=> NEW.category_id) THEN 1 ELSE 0 END WHERE id = 1 AND (NOT (OLD.sku <=> NEW.sku) OR NOT (OLD.name <=> NEW.name) OR NOT (OLD.latin_name <=> NEW.latin_name) OR NOT (OLD.category_id <=> NEW.category_id) OR NOT (OLD.guide_id <=> NEW.guide_id) OR NOT (OLD.price_cents <=> NEW.price_cents) OR NOT (OLD.rating <=> NEW.rating) OR NOT (OLD.rating_count <=> NEW.rating_count) OR NOT (OLD.light <=> NEW.light) OR NOT (OLD.pet_safe <=> NEW.pet_safe) OR NOT (OLD.difficulty <=> NEW.difficulty) OR NOT (OLD.size <=> NEW.size) OR NOT (OLD.water_every_days <=> NEW.water_every_days) OR NOT (OLD.description <=> NEW.description) OR NOT (OLD.care_summary <=> NEW.care_summary) OR NOT (OLD.keywords <=> NEW.keywords) OR NOT (OLD.created_at <=> NEW.created_at) OR NOT (OLD.hidden <=> NEW.hidden) OR (OLD.stock > 0) <> (NEW.stock > 0)); END;
+CREATE TRIGGER IF NOT EXISTS products_version_delete AFTER DELETE ON products FOR EACH ROW BEGIN UPDATE catalogue_state SET version = version + 1, words_version = words_version + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS categories_version_insert AFTER INSERT ON categories FOR EACH ROW BEGIN UPDATE catalogue_state SET version = version + 1, words_version = words_version + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS categories_version_update AFTER UPDATE ON categories FOR EACH ROW BEGIN UPDATE catalogue_state SET version = version + 1, words_version = words_version + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS categories_version_delete AFTER DELETE ON categories FOR EACH ROW BEGIN UPDATE catalogue_state SET version = version + 1, words_version = words_version + 1 WHERE id = 1; END;

@@ -21,6 +21,11 @@ def version():
         return CatalogueState.get_by_id(1).version
 
 
+def words_version():
+    with database.connection_context():
+        return CatalogueState.get_by_id(1).words_version
+
+
 def cards(client, query):
     """The SKUs of the cards a search shows, in order."""
     html = client.get(f"/products?{query}", headers=HX).get_data(as_text=True)
@@ -55,11 +60,14 @@ def test_what_moves_the_version_and_what_does_not(seeded):
         Product.update(stock=basil.stock - 1).where(Product.id == basil.id).execute()  # a sale: still in stock
         Product.update(description="New words").where(Product.id == basil.id).execute()
         assert version() == start + 1
-        for change in ({"price_cents": 999}, {"name": "Basil Genovese"}, {"rating_count": 400},
-                       {"hidden": True}, {"hidden": False}, {"stock": 0}, {"stock": 3}):
-            before = version()
+        for change, words_move in (({"price_cents": 999}, False), ({"name": "Basil Genovese"}, True),
+                                   ({"rating_count": 400}, False), ({"hidden": True}, True),
+                                   ({"hidden": False}, True), ({"stock": 0}, False), ({"stock": 3}, False),
+                                   ({"latin_name": "Ocimum basilicum 'Genovese'"}, True)):
+            before, words = version(), words_version()
             Product.update(**change).where(Product.id == basil.id).execute()
             assert version() == before + 1, change
+            assert words_version() == words + words_move, change  # the did-you-mean vocabulary's version
         before = version()
         Product.update(stock=2).where(Product.id == basil.id).execute()  # 3 -> 2: nothing a search answers
         assert version() == before

@@ -77,11 +77,14 @@ def test_a_moved_version_starts_one_build_at_most_every_recheck(catalogue, monke
     monkeypatch.setattr(spelling, "RECHECK_SECONDS", 3600)
     spelling._cache["started"] = float("-inf")
     with database.connection_context():
-        for price in (101, 102, 103):
-            Product.update(price_cents=price).where(Product.sku == "FH-10007").execute()
+        Product.update(price_cents=101, stock=0).where(Product.sku == "FH-10007").execute()
+        spelling.vocabulary()
+        assert builds == []  # a price or a sale changes no word: nothing to build
+        for name in ("Zanzibar Gem", "Zanzibar Gem 2", "Zanzibar Gem 3"):
+            Product.update(name=name).where(Product.sku == "FH-10007").execute()
             spelling.vocabulary()
             spelling.settle()
-    assert len(builds) == 1  # three changes within the hour: one build, for the first
+    assert len(builds) == 1  # three renames within the hour: one build, for the first
 
 
 def test_the_category_counts_follow_the_corrected_search(catalogue, client):

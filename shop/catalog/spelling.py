@@ -2,8 +2,9 @@
 
 The vocabulary is every word (3 letters or more) of the names, latin names and category names of the
 products in the shop, each weighted by how popular its products are. It is built from the database, so
-every worker has the same one, and kept per process against the catalogue's version (catalogue_state,
-moved by triggers whenever a product or category changes: shop/migrations/0010_catalogue_version.py).
+every worker has the same one, and kept per process against the version of the catalogue's words
+(catalogue_state.words_version, moved by triggers when a name, a latin name, a category or what is shown
+changes: shop/migrations/0010_catalogue_version.py; a sale or a review does not move it).
 When the version has moved, the worker goes on answering from the vocabulary it has while a thread builds
 the new one (at most once per RECHECK_SECONDS): building it means reading every product (0.5 s at 100,000
 products, 4-7 s at 1,000,000), which no request should wait for. Only a worker's very first build is waited
@@ -33,8 +34,8 @@ _builder = {"thread": None}
 
 
 def catalogue_version():
-    """The catalogue's version (one primary-key read), or None when the row is missing."""
-    return CatalogueState.select(CatalogueState.version).where(CatalogueState.id == 1).scalar()
+    """The version of the catalogue's words (one primary-key read), or None when the row is missing."""
+    return CatalogueState.select(CatalogueState.words_version).where(CatalogueState.id == 1).scalar()
 
 
 def build_vocabulary():

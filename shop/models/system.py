@@ -74,6 +74,7 @@ class CatalogueState(BaseModel):
 
     id = IntegerField(primary_key=True)
     version = BigIntegerField(default=0)
+    words_version = BigIntegerField(default=0)  # only when names, latin names or what is shown change
 
     class Meta:
         table_name = "catalogue_state"
