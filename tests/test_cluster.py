@@ -291,6 +291,54 @@ def test_reviews_against_purchases_of_the_same_plant(cluster):
         assert Product.get_by_id(monstera).rating_count == ratings_before + ROUNDS * 3
 
 
+def test_sell_outs_on_both_nodes_at_once_each_move_the_catalogue_version(cluster):
+    """Four customers, two on each server, each buy the last one of a different plant at one moment: each
+    checkout's trigger moves catalogue_state's one row on its own node, so Galera certification refuses
+    all but one at COMMIT and transaction_with_retry() runs them again. Every purchase goes through, the
+    version moves once per plant sold out (the same on every node), and both servers stop listing them
+    as in stock at once (their kept search answers are for the old version)."""
+    rebind(cluster)
+    skus = ["FH-10001", "FH-10002", "FH-10003", "FH-10004"]
+    customers = [new_customer(cluster, f"lastone{n}") for n in range(4)]
+    with database.connection_context():
+        users = [User.get(User.username_lower == f"lastone{n}") for n in range(4)]
+    for round_number in range(ROUNDS):
+        with database.connection_context():
+            for user, sku in zip(users, skus):
+                cluster.stock_before += 1 - Product.get(Product.sku == sku).stock  # the books stay exact
+                Product.update(stock=1).where(Product.sku == sku).execute()
+                CartItem.create(user=user, product=product_id(sku), quantity=1)
+        for server in (0, 1):  # both servers keep the answer "in stock" for the version before the sale
+            listed = requests.get(cluster.urls[server] + "/products?availability=in_stock&q=FH-1000", headers=HX)
+            assert all(sku in listed.text for sku in skus), round_number
+        with mysql_connect(cluster.node_urls[2], DB_NAME) as conn, conn.cursor() as cursor:
+            cursor.execute("SET SESSION wsrep_sync_wait = 15")
+            cursor.execute("SELECT version FROM catalogue_state WHERE id = 1")
+            before = cursor.fetchone()[0]
+        tabs = [(customer.tab(), n % 2) for n, customer in enumerate(customers)]
+        forms = [customers[n].cart_form(tab, server) for n, (tab, server) in enumerate(tabs)]
+        answers = []
+
+        def press_buy(n):
+            tab, server = tabs[n]
+            response = tab.post(cluster.urls[server] + "/checkout", data=forms[n], allow_redirects=False)
+            answers.append(response.status_code)
+
+        assert run_together(4, press_buy) == []
+        cluster.statuses += answers
+        assert answers == [303] * 4, (round_number, answers)
+        versions = []
+        for node_url in cluster.node_urls:
+            with mysql_connect(node_url, DB_NAME) as conn, conn.cursor() as cursor:
+                cursor.execute("SET SESSION wsrep_sync_wait = 15")
+                cursor.execute("SELECT version FROM catalogue_state WHERE id = 1")
+                versions.append(cursor.fetchone()[0])
+        assert versions == [before + 4] * 3, round_number
+        for server in (0, 1):
+            listed = requests.get(cluster.urls[server] + "/products?availability=in_stock&q=FH-1000", headers=HX)
+            assert not any(sku in listed.text for sku in skus), round_number
+
+
 def test_a_receipt_opened_through_the_other_node_right_after_checkout(cluster):
     """Read your own writes: buy through server A (node 0), open the receipt at once through server B
     (node 1). wsrep_sync_wait makes node 1 apply the order before it answers."""
