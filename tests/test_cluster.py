@@ -174,6 +174,23 @@ def product_id(sku):
         return Product.get(Product.sku == sku).id
 
 
+def buy_together(cluster, buyers):
+    """Each (customer, server) opens /cart in a tab of its own on that server, then all press Buy at one
+    moment; returns the status codes (also kept for the module's last check: no 5xx)."""
+    tabs = [(customer.tab(), server) for customer, server in buyers]
+    forms = [customer.cart_form(tab, server) for (customer, _), (tab, server) in zip(buyers, tabs)]
+    answers = []
+
+    def press_buy(n):
+        tab, server = tabs[n]
+        response = tab.post(cluster.urls[server] + "/checkout", data=forms[n], allow_redirects=False)
+        answers.append(response.status_code)
+
+    assert run_together(len(buyers), press_buy) == []
+    cluster.statuses += answers
+    return answers
+
+
 def test_one_cart_checked_out_from_tabs_on_both_servers(cluster):
     rebind(cluster)
     customer = new_customer(cluster, "tabs")
@@ -182,17 +199,7 @@ def test_one_cart_checked_out_from_tabs_on_both_servers(cluster):
     for round_number in range(ROUNDS):
         with database.connection_context():
             CartItem.create(user=user, product=product_id("FH-10007"), quantity=2)
-        tabs = [(customer.tab(), server) for server in (0, 1, 0, 1)]
-        forms = [customer.cart_form(tab, server) for tab, server in tabs]
-        answers = []
-
-        def press_buy(n):
-            tab, server = tabs[n]
-            response = tab.post(cluster.urls[server] + "/checkout", data=forms[n], allow_redirects=False)
-            answers.append(response.status_code)
-
-        assert run_together(4, press_buy) == []
-        cluster.statuses += answers
+        answers = buy_together(cluster, [(customer, server) for server in (0, 1, 0, 1)])
         assert sorted(answers) == [303, 409, 409, 409], (round_number, answers)
         with database.connection_context():
             assert Order.select().where(Order.user == user).count() == round_number + 1
@@ -315,17 +322,7 @@ def test_sell_outs_on_both_nodes_at_once_each_move_the_catalogue_version(cluster
             cursor.execute("SET SESSION wsrep_sync_wait = 15")
             cursor.execute("SELECT version FROM catalogue_state WHERE id = 1")
             before = cursor.fetchone()[0]
-        tabs = [(customer.tab(), n % 2) for n, customer in enumerate(customers)]
-        forms = [customers[n].cart_form(tab, server) for n, (tab, server) in enumerate(tabs)]
-        answers = []
-
-        def press_buy(n):
-            tab, server = tabs[n]
-            response = tab.post(cluster.urls[server] + "/checkout", data=forms[n], allow_redirects=False)
-            answers.append(response.status_code)
-
-        assert run_together(4, press_buy) == []
-        cluster.statuses += answers
+        answers = buy_together(cluster, [(customer, n % 2) for n, customer in enumerate(customers)])
         assert answers == [303] * 4, (round_number, answers)
         versions = []
         for node_url in cluster.node_urls:
