@@ -28,7 +28,7 @@ from .search import WORD
 RECHECK_SECONDS = 30  # a moved version starts a new build at most this often
 MIN_LENGTH = 4  # shorter words are prefixes on their way somewhere, or too ambiguous to correct
 
-_cache = {"version": None, "started": float("-inf"), "weights": {}, "words": [], "prefixes": frozenset()}
+_cache = {"built": False, "version": None, "started": float("-inf"), "weights": {}, "words": [], "prefixes": frozenset()}
 _lock = threading.Lock()
 _builder = {"thread": None}
 
@@ -60,18 +60,16 @@ def rebuild(version):
         weights = build_vocabulary()
     prefixes = {word[:end] for word in weights for end in range(MIN_LENGTH, len(word) + 1)}
     with _lock:
-        _cache.update(weights=weights, words=list(weights), prefixes=frozenset(prefixes), version=version)
+        _cache.update(weights=weights, words=list(weights), prefixes=frozenset(prefixes), version=version,
+                      built=True)
 
 
 def vocabulary():
     """The vocabulary: the one this process has, while a newer one is built in the background when the
     catalogue's version moved; built here and now only the first time."""
     version = catalogue_version()
-    if _cache["version"] is None:
-        with _lock:
-            first = _cache["version"] is None
-        if first:
-            rebuild(version)
+    if not _cache["built"]:
+        rebuild(version)
         return _cache
     now = time.monotonic()
     with _lock:
@@ -96,7 +94,7 @@ def forget():
     """Drop the vocabulary (the next call builds it again, and waits for it)."""
     settle()
     with _lock:
-        _cache.update(version=None, started=float("-inf"))
+        _cache.update(built=False, version=None, started=float("-inf"))
 
 
 def closest(word, cache):
