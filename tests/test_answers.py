@@ -148,8 +148,16 @@ def test_a_kept_card_carries_each_visitors_own_token(seeded, app):
     token = re.search(r'name="csrf_token" value="([^"]+)"', alice.get("/products?q=basil").get_data(as_text=True))
     added = alice.post("/cart/add", data={"sku": "FH-10042", "quantity": "1", "csrf_token": token.group(1)})
     assert added.status_code in (200, 303)
-    assert "Sweet Basil" in alice.get("/cart").get_data(as_text=True)
-    assert token.group(1) == csrf_token(alice, "/cart")
+    assert "Sweet Basil" in alice.get("/cart").get_data(as_text=True)  # the card's token was accepted
+
+
+def test_a_product_named_like_the_token_stand_in_is_shown_as_written(seeded, client):
+    with database.connection_context():
+        Product.update(name="<csrf-token-of-this-visitor> Fern").where(Product.sku == "FH-10025").execute()
+    html = client.get("/products?q=FH-10025", headers=HX).get_data(as_text=True)
+    assert "&lt;csrf-token-of-this-visitor&gt; Fern" in html  # escaped, and not swapped for the token
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert html.count(token) == 1 and len(token) > 20
 
 
 def test_kept_answers_are_bounded_and_forgotten_when_the_version_moves():

@@ -73,7 +73,7 @@ def test_the_vocabulary_follows_the_catalogue(catalogue, client, monkeypatch):
 def test_a_moved_version_starts_one_build_at_most_every_recheck(catalogue, monkeypatch):
     spelling.vocabulary()
     builds = []
-    monkeypatch.setattr(spelling, "rebuild", lambda version: builds.append(version))
+    monkeypatch.setattr(spelling, "rebuild", lambda version, db=None: builds.append(version))
     monkeypatch.setattr(spelling, "RECHECK_SECONDS", 3600)
     spelling._cache["started"] = float("-inf")
     with database.connection_context():

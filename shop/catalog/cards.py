@@ -14,7 +14,9 @@ from markupsafe import Markup, escape
 from .answers import Answers
 
 MAX_CARDS = 5000  # per worker: about 6 MB of HTML
-TOKEN = "csrf-token-of-this-visitor"  # where the card's form carries the session's CSRF token
+# Where the card's form carries the session's CSRF token: raw markup, which no escaped product text can
+# contain (a name's "<" always comes out as "&lt;"), so only the stand-in is ever swapped.
+TOKEN = Markup("<csrf-token-of-this-visitor>")
 
 
 def shown(product):
@@ -32,6 +34,7 @@ def card(product):
         # rendered outside render_template: it is a part of the page, not an answer of its own
         html = current_app.jinja_env.get_template("partials/catalog/card.html").render(
             product=product, csrf_token=lambda: TOKEN)
+        assert html.count(TOKEN) == 1
         store.put(0, key, html)
     if "card_token" not in g:
         g.card_token = str(escape(generate_csrf()))

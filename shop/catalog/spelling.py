@@ -15,6 +15,7 @@ not typos). Otherwise the closest words by Damerau-Levenshtein distance (a trans
 "monstrea" for "monstera"; rapidfuzz computes it) within 1 edit for words of up to 5 letters and 2 for
 longer ones are candidates, and the most popular of the closest wins.
 """
+import logging
 import threading
 import time
 
@@ -25,6 +26,7 @@ from ..db import database
 from ..models import CatalogueState, Category, Product
 from .search import WORD
 
+log = logging.getLogger(__name__)
 RECHECK_SECONDS = 30  # a moved version starts a new build at most this often
 MIN_LENGTH = 4  # shorter words are prefixes on their way somewhere, or too ambiguous to correct
 
@@ -54,9 +56,10 @@ def build_vocabulary():
     return weights
 
 
-def rebuild(version):
-    """Build the vocabulary of this version of the catalogue and put it in place."""
-    with database.connection_context():
+def rebuild(version, db=None):
+    """Build the vocabulary of this version of the catalogue and put it in place (`db`: the database to
+    take a connection from, when a thread builds it)."""
+    with (db or database).connection_context():
         weights = build_vocabulary()
     prefixes = {word[:end] for word in weights for end in range(MIN_LENGTH, len(word) + 1)}
     with _lock:
@@ -78,9 +81,19 @@ def vocabulary():
         due = now - _cache["started"] >= RECHECK_SECONDS
         if stale and idle and due:
             _cache["started"] = now
-            _builder["thread"] = threading.Thread(target=rebuild, args=(version,), daemon=True)
+            _builder["thread"] = threading.Thread(target=build_in_background, args=(version, database.obj),
+                                                  daemon=True)
             _builder["thread"].start()
     return _cache
+
+
+def build_in_background(version, db):
+    """rebuild() in a thread of its own: a failure is logged (and the next moved version tries again);
+    the worker keeps answering from the vocabulary it has."""
+    try:
+        rebuild(version, db)
+    except Exception:  # noqa: BLE001 (a thread has no caller to raise to)
+        log.exception("building the did-you-mean vocabulary failed")
 
 
 def settle():
