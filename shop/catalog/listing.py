@@ -134,6 +134,11 @@ def counts_for(filters, categories):
     return counts
 
 
+def counts_capped(filters):
+    """True when category_counts() counts each shelf only up to COUNT_CAP: no search text, no plant filter."""
+    return not parse_query(filters["q"]) and not any(filters[name] for name in (*PLANT_FILTERS, "pet_safe"))
+
+
 def category_counts(filters, categories):
     """How many products each category holds for the search and every filter but the category
     one (the counts beside the category boxes say what ticking one would show): {slug: count}.
@@ -153,8 +158,7 @@ def category_counts(filters, categories):
         by_id = shelf_counts(*shortcut, categories)
         return {category.slug: by_id.get(category.id, 0) for category in categories}
     matches = filtered_products(others, categories).order_by(SQL("NULL"))
-    if not parse_query(others["q"]) and not any(others[name] for name in (*PLANT_FILTERS, "pet_safe")):
-        # a shelf index answers each (category_id, hidden, then stock, rating or price)
+    if counts_capped(others):  # a shelf index answers each (category_id, hidden, then stock, rating or price)
         return {category.slug: count_up_to(matches.where(Product.category == category.id))
                 for category in categories}
     group = Product.category + 0

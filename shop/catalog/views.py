@@ -25,6 +25,7 @@ from .cards import card
 from .listing import (
     COUNT_CAP,
     all_categories,
+    counts_capped,
     counts_for,
     find,
     find_product,
@@ -143,9 +144,8 @@ def counts():
     # the grid shows the spelling correction when the typed search finds nothing: the counts follow it
     counts = remembered("counts", {**filters, "page": 1, "sort": "", "category": []},
                         lambda: counts_for(filters, categories))
-    # without search text each shelf is counted up to the cap (listing.category_counts)
     return render_template("partials/catalog/category_counts.html", categories=categories, counts=counts,
-                           count_cap=None if parse_query(filters["q"]) else COUNT_CAP)
+                           count_cap=COUNT_CAP if counts_capped(filters) else None)
 
 
 def get_product_or_404(sku):

@@ -6,6 +6,8 @@
 - products_shelf_popularity (category_id, hidden, rating_count): a shelf's visible products in
   popularity order, and how many there are, read from the index alone.
 """
+from . import add_index
+
 INDEX = "products_shelf_popularity"
 
 
@@ -20,10 +22,4 @@ def up(db, mysql):
         # InnoDB keeps the old words of updated rows in its FULLTEXT index until the table is optimized
         # (a search for "fern" would still walk 9,000 deleted entries); OPTIMIZE rebuilds it.
         db.execute_sql("OPTIMIZE TABLE products").fetchall()
-        found = db.execute_sql("SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() "
-                               "AND table_name = 'products' AND index_name = %s", (INDEX,)).fetchall()
-        if not found:
-            db.execute_sql(f"ALTER TABLE products ADD INDEX {INDEX} (category_id, hidden, rating_count)")
-    else:
-        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{INDEX}" ON "products" ("category_id", "hidden", "rating_count")')
-
+    add_index(db, mysql, "products", INDEX, ("category_id", "hidden", "rating_count"))

@@ -19,18 +19,20 @@ WORDS = ["name", "latin_name", "hidden", "category_id"]  # what the did-you-mean
 BUMP = "UPDATE catalogue_state SET version = version + 1, words_version = words_version + 1 WHERE id = 1"
 
 
+def differs(columns, mysql):
+    """Conditions, one per column: its old and new values differ (NULL-safe on both engines)."""
+    return [f"NOT (OLD.{column} <=> NEW.{column})" if mysql else f"OLD.{column} IS NOT NEW.{column}"
+            for column in columns]
+
+
 def changed(mysql):
     """The condition of a product update that moves the version."""
-    differs = [f"NOT (OLD.{column} <=> NEW.{column})" if mysql else f"OLD.{column} IS NOT NEW.{column}"
-               for column in WATCHED]
-    return "(" + " OR ".join(differs + ["(OLD.stock > 0) <> (NEW.stock > 0)"]) + ")"
+    return "(" + " OR ".join(differs(WATCHED, mysql) + ["(OLD.stock > 0) <> (NEW.stock > 0)"]) + ")"
 
 
 def words_changed(mysql):
     """1 when a product update changed its words (or whether it is shown), else 0."""
-    differs = [f"NOT (OLD.{column} <=> NEW.{column})" if mysql else f"OLD.{column} IS NOT NEW.{column}"
-               for column in WORDS]
-    return f"CASE WHEN {' OR '.join(differs)} THEN 1 ELSE 0 END"
+    return f"CASE WHEN {' OR '.join(differs(WORDS, mysql))} THEN 1 ELSE 0 END"
 
 
 def triggers(mysql):

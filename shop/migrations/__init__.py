@@ -70,6 +70,18 @@ def columns_of(db, mysql, table):
     return {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")')}
 
 
+def add_index(db, mysql, table, name, columns):
+    """Create an index on `table` unless one of that name is there already (both engines)."""
+    if mysql:
+        found = db.execute_sql("SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() "
+                               "AND table_name = %s AND index_name = %s", (table, name)).fetchall()
+        if not found:
+            db.execute_sql(f"ALTER TABLE {table} ADD INDEX {name} ({', '.join(columns)})")
+    else:
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({quoted})')
+
+
 def sql_file(name):
     """The statements of an .sql file beside the migrations (for the frozen first schema)."""
     return schema_statements(os.path.join(HERE, name))
