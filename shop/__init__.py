@@ -9,7 +9,8 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(test_config=None):
     """Build the app: defaults and environment (shop/config.py), then a test's overrides."""
-    from . import cli, db, devtools, errors, explain, health, htmx, money, security, slides
+    from . import assets, cli, db, devtools, errors, explain, health, htmx, money, security, slides
+    from . import monitoring, request_log
     from .accounts import address_views, lifecycle_views
     from .accounts import views as accounts_views
     from .catalog import review_views
@@ -44,14 +45,17 @@ def create_app(test_config=None):
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    request_log.init_app(app)  # first: its id and clock start before anything else can fail
     db.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
     htmx.init_app(app)
     errors.init_app(app)
     money.init_app(app)
     cli.init_app(app)
     explain.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(monitoring.bp)
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(lifecycle_views.bp)

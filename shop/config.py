@@ -1,4 +1,5 @@
 """Configuration: defaults, then environment variables, then a test's overrides."""
+import ipaddress
 import os
 import secrets
 
@@ -62,6 +63,9 @@ def load_config(project_root, env=None):
         "TRUSTED_PROXY_HOPS": _int("TRUSTED_PROXY_HOPS", 0),
         # Every form here is small: a larger body is refused (413) before it is read or spooled to disk.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # who may read GET /metrics: addresses or networks, as the client address is seen (after ProxyFix)
+        "METRICS_ALLOW": _env("METRICS_ALLOW", "127.0.0.1/32,::1/128"),
+        "LOG_FORMAT": _env("LOG_FORMAT", "text").lower(),  # the request log: text for people, json for machines
     }
 
 
@@ -82,3 +86,9 @@ def check_config(config):
         raise RuntimeError("TRUSTED_PROXY_HOPS is the number of proxies in front of the app: 0 to 5")
     if config["MAIL_BACKEND"] not in ("smtp", "outbox"):
         raise RuntimeError("MAIL_BACKEND must be smtp or outbox")
+    if config["LOG_FORMAT"] not in ("text", "json"):
+        raise RuntimeError("LOG_FORMAT must be text or json")
+    try:
+        [ipaddress.ip_network(part.strip(), strict=False) for part in config["METRICS_ALLOW"].split(",") if part.strip()]
+    except ValueError as error:
+        raise RuntimeError(f"METRICS_ALLOW lists addresses or networks, like 127.0.0.1/32,10.0.0.0/8: {error}") from None

@@ -3,11 +3,14 @@ one way to run a write transaction (transaction_with_retry)."""
 import logging
 import os
 import random
+import threading
 import time
 from urllib.parse import unquote, urlsplit
 
 from peewee import DatabaseProxy, InterfaceError, OperationalError, SqliteDatabase
 from playhouse.pool import PooledMySQLDatabase, PooledSqliteDatabase
+
+from . import metrics
 
 log = logging.getLogger(__name__)
 
@@ -176,17 +179,37 @@ def transaction_with_retry(work, attempts=ATTEMPTS):
     if database.in_transaction():
         raise RuntimeError("transaction_with_retry() cannot run inside another transaction")
     for attempt in range(attempts):
+        _committed.callbacks = []  # what an attempt rolled back must not be counted
         try:
             with write_transaction():
-                return work()
+                result = work()
+            for callback in _committed.callbacks:
+                callback()
+            return result
         except (OperationalError, InterfaceError) as error:
             if not is_retryable(error):
                 raise
             if attempt == attempts - 1:
                 log.warning("gave up after %s attempts: %s", attempts, error)
+                metrics.SHOP_BUSY.inc()
                 raise ShopBusy(str(error)) from error
+            metrics.DB_RETRIES.inc()
             time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
+        finally:
+            _committed.callbacks = None
     raise AssertionError("unreachable")
+
+
+_committed = threading.local()  # the callbacks of the transaction_with_retry() running on this thread
+
+
+def on_commit(callback):
+    """Call callback() once the running transaction_with_retry() has committed (never for an attempt
+    rolled back and run again); outside one, at once."""
+    if getattr(_committed, "callbacks", None) is None:
+        callback()
+    else:
+        _committed.callbacks.append(callback)
 
 
 def current_read(query):

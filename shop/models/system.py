@@ -8,6 +8,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    fn,
 )
 
 from .base import BaseModel, utcnow
@@ -36,6 +37,16 @@ class EmailOutbox(BaseModel):
     class Meta:
         table_name = "email_outbox"
         indexes = ((("sent_at", "next_attempt_at"), False),)
+
+    @classmethod
+    def backlog(cls, max_attempts):
+        """What waits to be delivered: (messages still to be tried, the oldest one's created_at or None,
+        messages given up after max_attempts tries)."""
+        unsent = cls.sent_at.is_null()
+        waiting, oldest = (cls.select(fn.COUNT(cls.id), fn.MIN(cls.created_at))
+                           .where(unsent, cls.attempts < max_attempts).tuples().get())
+        given_up = cls.select().where(unsent, cls.attempts >= max_attempts).count()
+        return waiting, oldest, given_up
 
 
 

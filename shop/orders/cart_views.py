@@ -16,7 +16,9 @@ from flask import (
 )
 
 from ..accounts.addresses import addresses_of
+from ..db import ShopBusy
 from ..htmx import is_fragment_request, redirect_via_htmx, respond, set_triggers
+from ..metrics import CHECKOUT_REFUSALS, CHECKOUTS
 from ..models import User, utcnow
 from ..security import safe_next
 from .cart import (
@@ -122,15 +124,22 @@ def checkout():
     key = (request.form.get("idempotency_key") or "").strip()
     expected = parse_cents(request.form.get("expected_total_cents"))
     if not key or len(key) > 64 or expected is None:
+        CHECKOUT_REFUSALS.labels("stale_form").inc()
         flash("This checkout form is out of date. Please press Buy again.", "error")
         return redirect(url_for("cart.view"), code=303)
     try:
         address_id, method = read_choice(request.form.get("address_id"), request.form.get("delivery"))
     except DeliveryRefused as refusal:
+        CHECKOUT_REFUSALS.labels("delivery").inc()
         return render_cart(422, str(refusal))
     try:
-        order, _ = place_order(g.user, key, expected, address_id, method)
+        order, created = place_order(g.user, key, expected, address_id, method)
+    except ShopBusy:
+        CHECKOUT_REFUSALS.labels("busy").inc()
+        raise  # the 503 page: nothing was charged
     except CheckoutRefused as refusal:
+        CHECKOUT_REFUSALS.labels(refusal.reason).inc()
         g.user = User.get_by_id(g.user.id)  # the balance may have changed since the request began
         return render_cart(409, str(refusal))
+    CHECKOUTS.labels("placed" if created else "repeated").inc()
     return redirect_via_htmx(url_for("orders.receipt", number=order.number))

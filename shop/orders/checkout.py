@@ -42,11 +42,19 @@ RECENT_ORDER = timedelta(minutes=10)
 
 
 class CheckoutRefused(Exception):
-    """The order cannot go through; the message says why, and nothing was changed."""
+    """The order cannot go through; the message says why, and nothing was changed. `reason` names the
+    kind of refusal in the metrics (fernhouse_checkout_refusals_total)."""
+
+    def __init__(self, message, reason="other"):
+        super().__init__(message)
+        self.reason = reason
 
 
 class PriceChanged(CheckoutRefused):
     """Today's total differs from the total the customer saw: nothing was charged."""
+
+    def __init__(self, message):
+        super().__init__(message, "price_changed")
 
 
 def new_number(prefix, today=None):
@@ -89,9 +97,10 @@ def empty_cart_message(user_id):
 def stock_refusal(product, quantity):
     """Refuse a line the stock cannot cover, naming the plant."""
     if product.stock <= 0:
-        return CheckoutRefused(f"{product.name} has just sold out. Remove it from your cart to buy the rest.")
+        return CheckoutRefused(f"{product.name} has just sold out. Remove it from your cart to buy the rest.",
+                               "out_of_stock")
     return CheckoutRefused(f"Only {product.stock} of {product.name} left, and your cart has {quantity}. "
-                           "Lower the quantity to buy the rest.")
+                           "Lower the quantity to buy the rest.", "out_of_stock")
 
 
 def take_stock(product, quantity):
@@ -110,7 +119,7 @@ def _checkout(user_id, idempotency_key, expected_total_cents, address_id=None, m
         return first, False
     lines = locked_cart(user_id)
     if not lines:
-        raise CheckoutRefused(empty_cart_message(user_id))
+        raise CheckoutRefused(empty_cart_message(user_id), "empty_cart")
     products = locked_products([line.product_id for line in lines])
     plant_shelves = {category_id for (category_id,) in
                      Category.select(Category.id).where(Category.holds_plants == True).tuples()}  # noqa: E712
@@ -122,13 +131,13 @@ def _checkout(user_id, idempotency_key, expected_total_cents, address_id=None, m
     for line in lines:
         if products[line.product_id].hidden:  # taken out of the shop since it went into the cart
             raise CheckoutRefused(f"{products[line.product_id].name} is no longer sold. "
-                                  "Remove it from your cart to buy the rest.")
+                                  "Remove it from your cart to buy the rest.", "not_sold")
         if products[line.product_id].stock < line.quantity:
             raise stock_refusal(products[line.product_id], line.quantity)
     try:
         shipping = delivery_for(user_id, address_id, method, total, utcnow().date())
     except DeliveryRefused as refusal:
-        raise CheckoutRefused(str(refusal)) from None
+        raise CheckoutRefused(str(refusal), "delivery") from None
     for line in lines:
         take_stock(products[line.product_id], line.quantity)
     number = new_number("FH")
@@ -139,7 +148,7 @@ def _checkout(user_id, idempotency_key, expected_total_cents, address_id=None, m
         with_delivery = f" with {format_cents(shipping['cents'])} delivery" if shipping["cents"] else ""
         raise CheckoutRefused(f"Your balance is {format_cents(short.balance_cents)} and this order costs "
                               f"{format_cents(charged)}{with_delivery}. Remove something from your cart, or "
-                              "choose another delivery, to go ahead.") from None
+                              "choose another delivery, to go ahead.", "balance") from None
     order = Order.create(number=number, user=user_id, total_cents=charged, balance_after_cents=balance_after,
                          idempotency_key=idempotency_key, delivery_method=shipping["method"],
                          delivery_cents=shipping["cents"], ship_to=shipping["ship_to"],
@@ -154,7 +163,8 @@ def _checkout(user_id, idempotency_key, expected_total_cents, address_id=None, m
             JunglePlant.create(user=user_id, product=product, order_item=item, acquired_on=order.created_at.date())
     deleted = CartItem.delete().where(CartItem.id.in_([line.id for line in lines])).execute()
     if deleted != len(lines):  # cannot happen while lock 2 holds; if it ever did, buy nothing
-        raise CheckoutRefused("Your cart changed while the order was being placed. Nothing was charged.")
+        raise CheckoutRefused("Your cart changed while the order was being placed. Nothing was charged.",
+                              "cart_changed")
     queue_email(user.email, f"Your Fernhouse order {order.number}", "order_confirmation",
                 user=user, order=order, items=items)
     return order, True

@@ -6,6 +6,8 @@ balance_cents = SUM(balance_ledger.delta_cents), whatever interleaving of reques
 """
 from peewee import fn
 
+from .. import metrics
+from ..db import on_commit
 from ..models import BalanceLedger, User, utcnow
 
 REASON_LABELS = {
@@ -40,6 +42,7 @@ def move_balance(user_id, delta_cents, reason, reference=""):
             raise InsufficientBalance(current_balance(user_id))
         BalanceLedger.create(user=user_id, delta_cents=delta_cents, reason=reason, reference=reference,
                              created_at=utcnow())
+        on_commit(lambda: metrics.count_money(reason, delta_cents))
     return current_balance(user_id)
 
 
