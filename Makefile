@@ -61,7 +61,7 @@ test: $(VENV)/.dev
 
 serve: $(VENV)/.runtime
 	$(FLASK) init-db
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):8000 --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):8000 wsgi:app
 
 # make bench: everything at 100,000 products. make bench SIZE=1000000 (or 10000): the search figures only,
 # at that size, kept beside the others in bench/results.json. BENCH_ENGINES=sqlite for one engine.

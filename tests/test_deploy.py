@@ -262,3 +262,9 @@ def test_each_client_behind_nginx_has_its_own_rate_limit(nginx):
     # claiming to be someone else: nginx appends the real address, and the app believes only that one
     assert resend(first, nginx, 6, **{"X-Forwarded-For": "198.51.100.23"}) == 429
     assert resend(second, nginx, 7) == 200
+
+
+def test_ci_installs_what_these_tests_run():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "need+=(nginx)" in ci and "need+=(systemd)" in ci and "need+=(openssl)" in ci
+    assert "--config deploy/gunicorn.conf.py" in (ROOT / "Makefile").read_text()  # make serve shares the settings
