@@ -21,6 +21,7 @@ errorlog = "-"
 # Set before the workers import the app: prometheus_client reads it when it is first imported.
 metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
                                     os.path.join(tempfile.gettempdir(), f"fernhouse-metrics-{os.getuid()}"))
+os.makedirs(metrics_dir, mode=0o700, exist_ok=True)  # before anything counts (with --preload, the master)
 
 
 def on_starting(server):
