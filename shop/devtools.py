@@ -43,7 +43,7 @@ FRAGMENTS = [
      "partials/cart/cart.html", "Change a cart line's quantity."),
     ("cart.remove", "POST", "/cart/remove", {"sku": "FH-10001"}, "partials/cart/cart.html", "Remove a cart line."),
     ("reviews.create", "POST", "/products/FH-10001/reviews", {"rating": "5", "body": "Lovely plant."},
-     "partials/reviews/reviews.html", "Post a review (only after buying the plant)."),
+     "partials/reviews/reviews.html", "Post a review (only once the plant you bought has arrived)."),
     ("guides.index", "GET", "/guides", {"q": "humidity"}, "partials/guides/list.html", "Care guides matching a search."),
     ("finder.index", "GET", "/finder", {"light": "bright", "water": "weekly"},
      "partials/finder/step.html", "The plant finder's next question, or its recommendations."),

@@ -1,4 +1,5 @@
-"""Reviews: only buyers, once each, and the product's rating moves in the same transaction."""
+"""Reviews: only customers whose order of the plant arrived (delivered, not cancelled), once each, and the
+product's rating moves in the same transaction."""
 from decimal import Decimal
 
 import pytest
@@ -11,12 +12,12 @@ from .conftest import create_user, csrf_token
 HX = {"HX-Request": "true"}
 
 
-def buy(user, sku="FH-10001"):
-    """Record that the user bought the product (an order with one line)."""
+def buy(user, sku="FH-10001", status="delivered", number=None):
+    """Record that the user bought the product (an order with one line), by default delivered."""
     with database.connection_context():
         product = Product.get(Product.sku == sku)
-        order = Order.create(number=f"FH-000000-{user.id:06d}", user=user, total_cents=product.price_cents,
-                             balance_after_cents=0, idempotency_key=f"k{user.id}")
+        order = Order.create(number=number or f"FH-000000-{user.id:06d}", user=user, total_cents=product.price_cents,
+                             balance_after_cents=0, idempotency_key=number or f"k{user.id}", status=status)
         OrderItem.create(order=order, product=product, product_name=product.name, quantity=1,
                          unit_price_cents=product.price_cents)
 
@@ -29,7 +30,7 @@ def review(client, sku="FH-10001", rating="5", body="Thriving on my shelf.", hea
 
 @pytest.fixture
 def buyer(seeded, client, auth):
-    """A logged-in customer who bought the Monstera."""
+    """A logged-in customer whose Monstera was delivered."""
     user = create_user()
     buy(user)
     auth.login()
@@ -66,11 +67,46 @@ def test_only_once(buyer, client):
 def test_not_bought_cannot_review(seeded, client, auth):
     create_user()
     auth.login()
-    assert "Reviews come from customers who bought this plant." in client.get("/products/FH-10001").get_data(as_text=True)
+    assert "Reviews come from customers who received this plant." in client.get("/products/FH-10001").get_data(as_text=True)
     response = review(client, headers=HX)
     assert response.status_code == 422 and "Only customers who bought" in response.get_data(as_text=True)
     with database.connection_context():
         assert Review.select().count() == 0
+
+
+@pytest.mark.parametrize("status", ["cancelled", "placed", "packed", "shipped"])
+def test_only_an_order_that_arrived_opens_a_review(seeded, client, auth, status):
+    """Buy and cancel (net $0), or review before the plant arrived: refused, with a message, nothing saved."""
+    buy(create_user(), status=status)
+    with database.connection_context():
+        ratings_before = Product.get(Product.sku == "FH-10001").rating_count
+    auth.login()
+    page = client.get("/products/FH-10001").get_data(as_text=True)
+    assert "Post review" not in page
+    response = review(client, headers=HX)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    if status == "cancelled":
+        assert "Only customers who received this plant can review it; your order FH-000000-" in text
+        assert "was cancelled" in text and "Reviews come from customers who received this plant." in page
+    else:
+        assert "You can review this plant once it has arrived: order FH-000000-" in text
+        assert f"is {status}" in text and "You can review this plant once it has arrived." in page
+    with database.connection_context():
+        assert Review.select().count() == 0
+        assert Product.get(Product.sku == "FH-10001").rating_count == ratings_before
+
+
+def test_one_delivered_order_among_cancelled_ones_is_enough_and_only_once(seeded, client, auth):
+    user = create_user()
+    buy(user, status="cancelled", number="FH-000000-000001")
+    buy(user, status="delivered", number="FH-000000-000002")
+    auth.login()
+    assert review(client, headers=HX).status_code == 200
+    second = review(client, rating="1", headers=HX)  # a second review is refused, the first one stays
+    assert second.status_code == 422 and "You have already reviewed this plant." in second.get_data(as_text=True)
+    with database.connection_context():
+        assert [(r.rating, r.body) for r in Review.select()] == [(5, "Thriving on my shelf.")]
 
 
 def test_anonymous_is_asked_to_log_in(seeded, client):

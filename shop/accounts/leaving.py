@@ -1,9 +1,14 @@
 """Leaving the shop: everything a customer's account holds as a JSON download, and deleting it.
 
 Deleting keeps the books whole and the person out of them:
+- it is refused while an order is not finished (placed, packed or shipped): the nursery still needs the
+  name and the address to deliver it, and cancelling it here would silently turn the customer's money into
+  a balance that is then given up. The customer cancels a placed order from its receipt (refunded in full,
+  the email to the address they still have) or waits until it arrives, then deletes;
 - workshop bookings not yet held are cancelled: seats back, a `refund` ledger row each;
 - what is left of the balance is closed with an `adjustment` ledger row (the form says so first);
 - sessions, the cart, My Jungle, rate-limit counts and every queued or sent email to the address go;
+- the orders keep their numbers, amounts and lines, but not the address they were sent to (ship_to);
 - the users row stays as a placeholder ("deleted-<id>") so orders, bookings and the ledger still add
   up, with the username, email, member ID and password hash replaced: the name and the address are
   free to register again;
@@ -34,6 +39,8 @@ from ..models import (
 from ..orders.ledger import current_balance, move_balance
 from .lifecycle import AccountRefused, password_matches
 
+UNFINISHED = ("placed", "packed", "shipped")  # see the module's docstring; delivered and cancelled are done
+
 
 def when(value):
     """A date or time as ISO 8601 text (None stays None)."""
@@ -51,8 +58,14 @@ def export_data(user):
         "account": {"username": user.username, "email": user.email, "pending_email": user.pending_email,
                     "member_id": user.member_id, "verified_at": when(user.verified_at),
                     "created_at": when(user.created_at), "balance_cents": user.balance_cents},
-        "orders": [{"number": order.number, "created_at": when(order.created_at), "total_cents": order.total_cents,
-                    "balance_after_cents": order.balance_after_cents, "lines": lines.get(order.id, [])}
+        "addresses": [{"name": address.name, "line1": address.line1, "line2": address.line2, "town": address.town,
+                       "postcode": address.postcode, "country": address.country, "is_default": address.is_default}
+                      for address in Address.select().where(Address.user == user.id).order_by(Address.id)],
+        "orders": [{"number": order.number, "created_at": when(order.created_at), "status": order.status,
+                    "total_cents": order.total_cents, "balance_after_cents": order.balance_after_cents,
+                    "delivery": {"method": order.delivery_method, "cents": order.delivery_cents,
+                                 "ship_to": order.ship_to, "expected_on": when(order.expected_on)},
+                    "lines": lines.get(order.id, [])}
                    for order in orders],
         "ledger": [{"created_at": when(row.created_at), "reason": row.reason, "delta_cents": row.delta_cents,
                     "reference": row.reference}
@@ -90,6 +103,7 @@ def forget_person(user):
     UserSession.delete().where(UserSession.user == user.id).execute()
     CartItem.delete().where(CartItem.user == user.id).execute()
     Address.delete().where(Address.user == user.id).execute()
+    Order.update(ship_to=None).where(Order.user == user.id).execute()  # the books stay, the address goes
     JunglePlant.delete().where(JunglePlant.user == user.id).execute()
     EmailOutbox.delete().where(EmailOutbox.recipient.in_(addresses)).execute()
     forget_keys(user.id, user.username_lower, *addresses)  # what the rate limits counted of them
@@ -97,6 +111,20 @@ def forget_person(user):
     User.update(username=f"deleted-{user.id}", username_lower=f"#deleted-{user.id}", email=f"#deleted-{user.id}",
                 member_id=f"DEL-{user.id}", pending_email=None, password_hash="!", verified_at=None,
                 deleted_at=utcnow()).where(User.id == user.id).execute()
+
+
+def refuse_while_unfinished(user_id):
+    """AccountRefused, naming them, while any of the customer's orders is not finished (read past any snapshot,
+    under the locked users row, so an order placed in another tab a moment ago counts)."""
+    unfinished = list(current_read(Order.select(Order.id, Order.number, Order.status)
+                                   .where(Order.user == user_id, Order.status.in_(UNFINISHED)).order_by(Order.id)))
+    if unfinished:
+        named = ", ".join(f"{order.number} ({order.status})" for order in unfinished)
+        many = len(unfinished) > 1
+        raise AccountRefused("orders", f"{'Orders' if many else 'Order'} {named} {'are' if many else 'is'} not "
+                             "finished yet: we still need your name and address to deliver "
+                             f"{'them' if many else 'it'}. Cancel a placed order from its receipt (it is refunded "
+                             "in full), or wait until your plants have arrived; then delete your account.")
 
 
 def delete_account(user, password, confirm):
@@ -109,6 +137,7 @@ def delete_account(user, password, confirm):
 
     def apply():
         current_read(User.select(User.id).where(User.id == user.id)).get()  # lock 1, as every money path
+        refuse_while_unfinished(user.id)
         now = utcnow()
         cancel_future_bookings(user.id, now)
         left = current_balance(user.id)

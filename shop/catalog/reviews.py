@@ -1,4 +1,9 @@
-"""Reviews: a customer who bought a plant rates it once; the product's rating follows at once."""
+"""Reviews: a customer whose order of a plant arrived rates it once; the product's rating follows at once.
+
+Only an order that reached the customer opens a review: status `delivered` (staff/fulfilment.py moves a
+collected order there too), never a cancelled one (bought, cancelled, $0 spent) nor one still on its way
+(nobody has seen the plant yet). One review per customer per plant (a unique index); a second is refused.
+"""
 from peewee import IntegrityError, fn
 
 from ..db import current_read, transaction_with_retry
@@ -11,19 +16,39 @@ class ReviewRefused(Exception):
     """The review cannot be saved; the message says why."""
 
 
-def has_bought(user, product):
-    """True when the customer has an order with this product in it."""
-    return (OrderItem.select().join(Order)
-            .where(Order.user == user, OrderItem.product == product).exists())
+ARRIVED = "delivered"
+
+
+def orders_of_plant(user, product):
+    """{order number: status} of the customer's orders with this product in them."""
+    query = (Order.select(Order.id, Order.number, Order.status).join(OrderItem)
+             .where(Order.user == user, OrderItem.product == product).order_by(Order.id))
+    return {order.number: order.status for order in query}
+
+
+def why_not_reviewable(user, product):
+    """None when one of the customer's orders of the plant arrived; otherwise (box state, message)."""
+    orders = orders_of_plant(user, product)
+    if ARRIVED in orders.values():
+        return None
+    on_its_way = [(number, status) for number, status in orders.items() if status != "cancelled"]
+    if on_its_way:
+        number, status = on_its_way[-1]
+        return "not_arrived", f"You can review this plant once it has arrived: order {number} is {status}."
+    if orders:
+        return "not_bought", (f"Only customers who received this plant can review it; your order {list(orders)[-1]} "
+                              "was cancelled.")
+    return "not_bought", "Only customers who bought this plant can review it."
 
 
 def review_state(user, product):
-    """What the review box shows: 'anonymous', 'not_bought', 'reviewed' or 'can_review'."""
+    """What the review box shows: 'anonymous', 'not_bought', 'not_arrived', 'reviewed' or 'can_review'."""
     if user is None:
         return "anonymous"
     if Review.select().where(Review.user == user, Review.product == product).exists():
         return "reviewed"
-    return "can_review" if has_bought(user, product) else "not_bought"
+    refusal = why_not_reviewable(user, product)
+    return refusal[0] if refusal else "can_review"
 
 
 def add_review(user, product, rating_text, body):
@@ -37,8 +62,9 @@ def add_review(user, product, rating_text, body):
     body = (body or "").strip()
     if len(body) > BODY_MAX:
         raise ReviewRefused(f"Please keep the review under {BODY_MAX:,} characters.")
-    if not has_bought(user, product):
-        raise ReviewRefused("Only customers who bought this plant can review it.")
+    refusal = why_not_reviewable(user, product)
+    if refusal:
+        raise ReviewRefused(refusal[1])
 
     def save():
         # The shop's lock order (users, then products; see orders.py): a review racing a purchase of

@@ -1,5 +1,11 @@
 """Workshop bookings: seats paid from the balance by the same rules and lock order as a purchase, and
-cancelled by the customer with a full refund up to CANCEL_NOTICE before the start."""
+cancelled by the customer with a full refund up to CANCEL_NOTICE before the start.
+
+One customer holds at most SEATS_PER_CUSTOMER seats of a workshop, across all their bookings: a workshop is
+a class for a few friends, not a block to resell, and without a cap one account could take every seat of a
+free workshop and release them up to 48 hours before, when nobody else can plan to come. Four is the most
+one booking could already ask for (a household). It is counted under the customer's locked users row, so
+tabs booking at once are counted one after another."""
 from datetime import timedelta
 
 from ..db import current_read, transaction_with_retry
@@ -11,10 +17,18 @@ from .ledger import InsufficientBalance, move_balance
 
 
 CANCEL_NOTICE = timedelta(hours=48)
+SEATS_PER_CUSTOMER = 4  # see the module's docstring
 
 
 class BookingRefused(Exception):
     """The booking cannot go through; the message says why, and nothing was changed."""
+
+
+def seats_held(user_id, workshop_id):
+    """The seats the customer holds on a workshop (bookings not cancelled), read as they are now."""
+    return sum(booking.seats for booking in current_read(
+        Booking.select(Booking.id, Booking.seats).where(Booking.user == user_id, Booking.workshop == workshop_id,
+                                                        Booking.cancelled_at.is_null())))
 
 
 def _book(user_id, workshop_id, seats, idempotency_key, expected_total_cents=None):
@@ -28,6 +42,11 @@ def _book(user_id, workshop_id, seats, idempotency_key, expected_total_cents=Non
         raise BookingRefused(f"{workshop.title} was cancelled.")
     if workshop.starts_at <= utcnow():
         raise BookingRefused(f"{workshop.title} has already taken place.")
+    held = seats_held(user_id, workshop_id)
+    if held + seats > SEATS_PER_CUSTOMER:
+        more = SEATS_PER_CUSTOMER - held
+        raise BookingRefused(f"One customer can hold up to {SEATS_PER_CUSTOMER} seats of {workshop.title}, and you "
+                             f"hold {held}: " + (f"{more} more can be booked." if more else "that is the limit."))
     if workshop.seats_left < seats:
         left = workshop.seats_left
         raise BookingRefused(f"{workshop.title} is fully booked." if not left else

@@ -5,6 +5,10 @@ Jungle forgets the plants, the customer is emailed. The back office cancels a pl
 Both take the shop's lock order (the customer's users row, then the order row, then the products by id)
 and check the status on the locked row, so two cancels, or a cancel and the nursery packing the order,
 never refund twice or refund a packed order.
+
+A deleted account cannot have an order still open (deleting waits for them), but one deleted before that
+rule, or by hand, may: its refund is closed again at once, as its balance was, and no email is queued to
+the placeholder that replaced its address.
 """
 from ..db import current_read, transaction_with_retry
 from ..mail import queue_email
@@ -27,6 +31,8 @@ def undo_order(user, order, reason):
     JunglePlant.delete().where(JunglePlant.order_item.in_([item.id for item in items] or [0])).execute()
     balance = move_balance(user.id, order.total_cents, "refund", order.number)
     Order.update(status="cancelled", status_changed_at=utcnow()).where(Order.id == order.id).execute()
+    if user.deleted_at is not None:  # a deleted account (see accounts/leaving.py): closed again, nobody to write to
+        return items, move_balance(user.id, -balance, "adjustment", "account closed")
     queue_email(user.email, f"Your Fernhouse order {order.number} is cancelled", "order_cancelled", user=user,
                 order=order, items=items, reason=reason, balance_cents=balance)
     return items, balance

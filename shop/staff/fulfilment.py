@@ -50,8 +50,8 @@ def advance(staff_id, number):
             raise StaffRefused(f"Order {number} is {order.status}: it does not move on from there.")
         Order.update(status=following, status_changed_at=utcnow()).where(Order.id == order.id).execute()
         audit(staff_id, "order.status", "order", number, {"status": order.status}, {"status": following})
-        if following == "shipped":
-            user = User.get_by_id(order.user_id)
+        user = User.get_by_id(order.user_id)
+        if following == "shipped" and user.deleted_at is None:  # a deleted account has no address to write to
             queue_email(user.email, f"Your Fernhouse order {number} is on its way", "order_shipped",
                         user=user, order=order)
         return following
