@@ -17,8 +17,7 @@
       location.href = link.href;
     } else if (event.key === "Home" || event.key === "End") {
       event.preventDefault();
-      // location.search keeps the notes view (?notes=1) a notes view
-      location.href = location.pathname.replace(/\/\d+$/, "/" + (event.key === "Home" ? 1 : total)) + location.search;
+      location.href = location.pathname.replace(/\/\d+$/, "/" + (event.key === "Home" ? 1 : total)) + location.search;  // ?notes=1 stays
     }
   });
 }());
