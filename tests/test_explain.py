@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from shop.devtools import FRAGMENTS
-from shop.slides import markdown, split_slides
+from shop.slides import markdown, split_notes, split_slides
 
 ROOT = Path(__file__).parent.parent
 PAGES = ["/", "/products?q=fern", "/products/FH-10001", "/register", "/login", "/guides", "/finder", "/workshops"]
@@ -140,6 +140,16 @@ def test_slides_split_on_rules_outside_code():
     text = "# One\n\n---\n\n## Two\n\n```\n---\n```\n\n---\n\n## Three\n"
     assert [slide.splitlines()[0] for slide in split_slides(text)] == ["# One", "## Two", "## Three"]
     assert "---" in split_slides(text)[1]
+
+
+def test_a_slides_notes_show_only_in_the_notes_view(app, client):
+    assert split_notes("## One\n\n- a\n\nNotes:\n\n`x.y()` in detail") == ("## One\n\n- a", "`x.y()` in detail")
+    assert split_notes("## Two\n\n- b") == ("## Two\n\n- b", "")
+    app.config["SHOP_ENV"] = "development"
+    slide = client.get("/dev/slides/7").get_data(as_text=True)
+    notes = client.get("/dev/slides/7?notes=1").get_data(as_text=True)
+    assert "parse_filters" not in slide and "Notes:" not in slide and "parse_filters" in notes
+    assert 'href="/dev/slides/8?notes=1"' in notes and 'href="/dev/slides/8"' in slide
 
 
 def test_slides_never_pass_html_or_script_links_through():

@@ -92,3 +92,24 @@ def test_the_category_counts_follow_the_corrected_search(catalogue, client):
     assert re.search(r'id="count-tropicals"[^>]*>\s*1\s*<', counts)
     exact = client.get("/products/category-counts?q=monstrea&exact=1", headers=HX).get_data(as_text=True)
     assert re.search(r'id="count-tropicals"[^>]*>\s*0\s*<', exact)
+
+
+@pytest.mark.parametrize("typed, shown, guide", [
+    ("humidty", "humidity", "Calatheas and prayer plants"),   # a letter missing
+    ("cactsu", "cactus", "Cacti, from desert barrels"),        # two letters swapped
+    ("repoting humidity", "repotting humidity", "Calatheas and prayer plants"),
+])
+def test_the_guides_search_corrects_typos_too(seeded, client, typed, shown, guide):
+    html = client.get("/guides", query_string={"q": typed}, headers=HX).get_data(as_text=True)
+    assert f"here are the guides for <strong>{shown}</strong>" in html and guide in html
+    assert "No guide mentions" not in html
+    exact = re.search(r'href="([^"]+exact=1[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "No guide mentions" in client.get(exact, headers=HX).get_data(as_text=True)
+    page = client.get("/guides", query_string={"q": typed}).get_data(as_text=True)  # without JavaScript
+    assert f"here are the guides for <strong>{shown}</strong>" in page and f'value="{typed}"' in page
+
+
+def test_a_guide_word_or_its_start_is_never_corrected(seeded, client):
+    for typed in ("humidity", "humid", "watering", "zzzzq"):
+        html = client.get("/guides", query_string={"q": typed}, headers=HX).get_data(as_text=True)
+        assert "here are the guides for" not in html

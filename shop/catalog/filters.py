@@ -3,6 +3,8 @@ from decimal import Decimal, InvalidOperation
 
 from werkzeug.datastructures import MultiDict
 
+from .filter_words import read_filter_words
+
 SORTS = {
     "relevance": "Featured",
     "price_asc": "Price: low to high",
@@ -78,6 +80,10 @@ def parse_filters(args):
             filters["min_rating"] = value
         except ValueError:
             messages.append(Refused("Minimum rating must be between 0 and 5."))
+    if not filters["exact"]:
+        # "pet safe fern": the words set their filters over the controls', the rest is the search
+        filters["q"], worded = read_filter_words(filters["q"])
+        filters.update(worded)
     try:
         filters["page"] = min(max(int(args.get("page", 1)), 1), MAX_PAGE)
     except (TypeError, ValueError):
@@ -87,6 +93,27 @@ def parse_filters(args):
         messages.append("The minimum price was above the maximum, so the two were swapped.")
         filters["min_price"], filters["max_price"] = filters["max_price"], filters["min_price"]
     return filters, messages
+
+
+def filter_chips(filters, categories):
+    """Every filter on, as (label, the same filters without it, first page): the chips above the results."""
+    chips = [(category.name, {"category": [slug for slug in filters["category"] if slug != category.slug]})
+             for category in categories if category.slug in filters["category"]]
+    if filters["min_price"] is not None:
+        chips.append((f"From ${filters['min_price'] / 100:g}", {"min_price": None}))
+    if filters["max_price"] is not None:
+        chips.append((f"Up to ${filters['max_price'] / 100:g}", {"max_price": None}))
+    if filters["min_rating"] is not None:
+        chips.append((f"{filters['min_rating']:g}+ stars", {"min_rating": None}))
+    if filters["availability"] != "any":
+        chips.append((AVAILABILITY[filters["availability"]], {"availability": "any"}))
+    for name, choices in PLANT_FILTERS.items():
+        if filters[name]:
+            suffix = {"difficulty": " care", "size": " plants"}.get(name, "")
+            chips.append((choices[filters[name]] + suffix, {name: None}))
+    if filters["pet_safe"]:
+        chips.append(("Safe for cats and dogs", {"pet_safe": False}))
+    return [(label, {**filters, **without, "page": 1}) for label, without in chips]
 
 
 def default_filters():

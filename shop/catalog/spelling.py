@@ -61,10 +61,15 @@ def rebuild(version, db=None):
     take a connection from, when a thread builds it)."""
     with (db or database).connection_context():
         weights = build_vocabulary()
-    prefixes = {word[:end] for word in weights for end in range(MIN_LENGTH, len(word) + 1)}
+    tables = vocabulary_of(weights)
     with _lock:
-        _cache.update(weights=weights, words=list(weights), prefixes=frozenset(prefixes), version=version,
-                      built=True)
+        _cache.update(**tables, version=version, built=True)
+
+
+def vocabulary_of(weights):
+    """What suggest() looks words up in, for {word: weight}: the words and every start of 4+ letters."""
+    prefixes = {word[:end] for word in weights for end in range(MIN_LENGTH, len(word) + 1)}
+    return {"weights": weights, "words": list(weights), "prefixes": frozenset(prefixes)}
 
 
 def vocabulary():
@@ -122,12 +127,13 @@ def closest(word, cache):
                key=lambda candidate: (cache["weights"][candidate], candidate))
 
 
-def suggest(text):
-    """The search text with its misspelt words replaced, or None when there is nothing to correct."""
+def suggest(text, words_of=None):
+    """The search text with its misspelt words replaced, or None when there is nothing to correct
+    (`words_of`: another vocabulary_of() than the catalogue's, as the guides' search has)."""
     words = [word for word in WORD.findall((text or "").lower())]
     if not words or any(word.isdigit() for word in words):
         return None
-    cache = vocabulary()
+    cache = words_of if words_of is not None else vocabulary()
     changed, corrected = False, []
     for word in words:
         if len(word) < MIN_LENGTH or word in cache["weights"] or word in cache["prefixes"]:

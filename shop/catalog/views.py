@@ -19,7 +19,7 @@ from ..htmx import (
     set_push_url,
     set_triggers,
 )
-from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, default_filters, parse_filters, refused_any
+from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, default_filters, filter_chips, parse_filters, refused_any
 from .answers import remembered
 from .cards import card
 from .listing import (
@@ -80,9 +80,22 @@ def catalogue_context():
         "filters_label": filters_label(filters),
         "corrected": filters is not typed,
         "exact_url": page_url({**typed, "exact": True}, 1),
+        "chips": [(label, page_url(without, 1)) for label, without in filter_chips(typed, categories)],
+        "words_url": words_as_typed_url(typed),
         "categories": categories,
         "sorts": SORTS, "availability_options": AVAILABILITY, "plant_filters": PLANT_FILTERS,
     }
+
+
+def words_as_typed_url(typed):
+    """When filter words were read from the search ("pet safe fern"), the URL that searches the text as
+    typed instead (exact=1); else None."""
+    text = (request.args.get("q") or "").strip()[:100]
+    if typed["exact"] or text == typed["q"]:
+        return None
+    args = request.args.copy()
+    args["exact"] = "1"
+    return page_url(parse_filters(args)[0], 1)
 
 
 def show_label(total, capped):

@@ -1,9 +1,12 @@
 """Care guides: one per plant family, searchable as you type, each linking to the plants it covers."""
 import re
+from collections import Counter
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 
 from ..catalog.listing import products_per_guide
+from ..catalog.search import WORD
+from ..catalog.spelling import suggest, vocabulary_of
 from ..htmx import render_page_or_fragment, set_push_url
 from ..models import Category, Guide, Product
 
@@ -28,15 +31,38 @@ def matching_guides(text):
     return list(query)
 
 
+def guide_words():
+    """The guides' vocabulary for did you mean: every word of 3+ letters of their titles, families, summaries
+    and texts, weighted by how often it appears. Built only when a search finds nothing (a dozen guides)."""
+    weights = Counter()
+    for row in Guide.select(Guide.title, Guide.family, Guide.summary, Guide.body).tuples():
+        weights.update(word for word in WORD.findall(" ".join(row).lower()) if len(word) >= 3 and not word.isdigit())
+    return vocabulary_of(dict(weights))
+
+
+def find_guides(text, exact=False):
+    """(the guides for the text, the text they were found for): when nothing matches, those of the text
+    with its misspelt words corrected from the guides' own words, as the catalogue does (unless `exact`)."""
+    guides = matching_guides(text)
+    if text and not guides and not exact:
+        better = suggest(text, guide_words())
+        corrected = matching_guides(better) if better else []
+        if corrected:
+            return corrected, better
+    return guides, text
+
+
 @bp.get("/guides")
 def index():
     """All care guides; the search box narrows them as you type (fragment for htmx)."""
     text = (request.args.get("q") or "").strip()[:100]
-    guides = matching_guides(text)
+    exact = request.args.get("exact") == "1"
+    guides, shown = find_guides(text, exact)
     counts = products_per_guide()
-    response = make_response(render_page_or_fragment("templates/guides/index.html", "partials/guides/list.html",
-                                                     guides=guides, q=text, counts=counts))
-    return set_push_url(response, url_for("guides.index", q=text) if text else url_for("guides.index"))
+    response = make_response(render_page_or_fragment(
+        "templates/guides/index.html", "partials/guides/list.html", guides=guides, q=text, shown=shown,
+        counts=counts, exact_url=url_for("guides.index", q=text, exact=1)))
+    return set_push_url(response, url_for("guides.index", q=text or None, exact=1 if exact and text else None))
 
 
 @bp.get("/guides/<slug>")

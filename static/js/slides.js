@@ -17,7 +17,7 @@
       location.href = link.href;
     } else if (event.key === "Home" || event.key === "End") {
       event.preventDefault();
-      location.href = location.pathname.replace(/\/\d+$/, "/" + (event.key === "Home" ? 1 : total));
+      location.href = location.pathname.replace(/\/\d+$/, "/" + (event.key === "Home" ? 1 : total)) + location.search;  // ?notes=1 stays
     }
   });
 }());
