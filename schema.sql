@@ -289,6 +289,17 @@ CREATE TABLE IF NOT EXISTS addresses (
   CONSTRAINT addresses_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- The contact form's messages (migration 0013), listed in the back office at /staff/messages; those older than
+-- shop/pages/contact.py's KEEP_DAYS are deleted when a new one arrives.
+CREATE TABLE IF NOT EXISTS contact_messages (
+  id         INT          AUTO_INCREMENT PRIMARY KEY,
+  name       VARCHAR(100) NOT NULL,
+  email      VARCHAR(254) NOT NULL,
+  message    TEXT         NOT NULL,
+  created_at DATETIME     NOT NULL,
+  KEY contact_messages_created_at (created_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 -- The catalogue's version (migration 0010): triggers move it whenever a search answer may change;
 -- shop/catalog/answers.py keeps search answers until it moves. words_version moves only when the words
 -- a search can find may have changed (shop/catalog/spelling.py rebuilds its vocabulary then).

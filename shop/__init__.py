@@ -18,7 +18,8 @@ def create_app(test_config=None):
     from .config import check_config, load_config
     from .orders import cart_views
     from .orders import views as orders_views
-    from .staff import order_views, people_views, product_views
+    from .pages import views as pages_views
+    from .staff import message_views, order_views, people_views, product_views
     from .staff import views as staff_views
     from .theme import finder, guides, jungle, workshops
 
@@ -65,7 +66,8 @@ def create_app(test_config=None):
     app.register_blueprint(review_views.bp)
     for theme_page in (guides, finder, jungle, workshops):
         app.register_blueprint(theme_page.bp)
-    for staff_area in (staff_views, product_views, order_views, people_views):
+    app.register_blueprint(pages_views.bp)
+    for staff_area in (staff_views, product_views, order_views, people_views, message_views):
         app.register_blueprint(staff_area.bp)
     app.register_blueprint(devtools.bp)
     app.register_blueprint(explain.bp)

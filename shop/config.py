@@ -31,6 +31,7 @@ def load_config(project_root, env=None):
     env = (env or _env("SHOP_ENV", "production")).lower()
     dev = env == "development"
     mail_username = _env("MAIL_USERNAME")
+    mail_sender = _env("MAIL_SENDER", mail_username or "shop@localhost")
     return {
         "SHOP_ENV": env,
         "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY if dev else ""),
@@ -46,7 +47,9 @@ def load_config(project_root, env=None):
         "MAIL_SECURITY": _env("MAIL_SECURITY", "ssl").lower(),
         "MAIL_USERNAME": mail_username,
         "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
-        "MAIL_SENDER": _env("MAIL_SENDER", mail_username or "shop@localhost"),
+        "MAIL_SENDER": mail_sender,
+        # where the contact form's messages are emailed (they are also listed at /staff/messages)
+        "SHOP_CONTACT_EMAIL": _env("SHOP_CONTACT_EMAIL", mail_sender),
         "PROJECT_ROOT": project_root,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,5 +1,6 @@
 """Explain mode in a real browser: labels on the regions htmx fills, plain words on every hx-* control, and the
 panel of requests (static/js/explain.js, fed by shop/explain.py). Checked against the URL map and the files."""
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from .test_accessibility import serious_violations
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).parent.parent
+SHOTS = os.environ.get("SHOP_SHOTS", "/tmp/shots-ui-trust")
 LABELLED_PAGES = ["/register", "LOG IN", "/products?q=fern", "/workshops", "/cart", "/guides", "/finder", "/account"]
 
 
@@ -151,4 +153,47 @@ def test_on_a_phone_the_panel_opens_from_its_button_and_is_accessible(seeded, ap
     tab.goto(live_server.url + "/register")
     expect(tab.locator("body")).to_have_attribute("data-explain-ready", "1")
     assert serious_violations(tab) == []
+    context.close()
+
+
+def boxes_meet(first, second):
+    """True when two bounding boxes overlap."""
+    return not (first["x"] + first["width"] <= second["x"] or second["x"] + second["width"] <= first["x"]
+                or first["y"] + first["height"] <= second["y"] or second["y"] + second["height"] <= first["y"])
+
+
+def test_the_open_panel_docks_beside_the_page_and_below_it_on_a_phone(seeded, app, live_server, browser):
+    app.config["SHOP_ENV"] = "development"
+    os.makedirs(SHOTS, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.goto(live_server.url + "/products?explain=1")
+    expect(tab.locator("body")).to_have_attribute("data-explain-ready", "1")
+    expect(tab.locator(".fh-explain-toggle")).to_have_attribute("aria-expanded", "true")  # open on a desktop
+    panel = tab.locator(".fh-explain").bounding_box()
+    assert panel["height"] >= 850 and panel["x"] + panel["width"] == 1280  # docked to the right edge, full height
+    login = tab.locator(".site-header").get_by_role("link", name="Log in")
+    covered = [name for name, box in [("Log in", login.bounding_box()), ("Create account", tab.locator(".site-header").get_by_role("link", name="Create account").bounding_box()),
+                                     ("search", tab.locator("#q").bounding_box())]
+               + [(f"card {n}", card.bounding_box()) for n, card in enumerate(tab.locator(".card").all())]
+               if boxes_meet(box, panel)]
+    assert tab.locator(".card").count() >= 12 and covered == []
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 1280
+    tab.screenshot(path=f"{SHOTS}/explain-docked-1280.png")
+    tab.click(".fh-explain-toggle")  # closed, the page takes the whole width again
+    expect(tab.locator(".fh-explain-toggle")).to_have_attribute("aria-expanded", "false")
+    assert tab.locator("main").bounding_box()["width"] > 1200
+    context.close()
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.goto(live_server.url + "/products?explain=1")
+    expect(tab.locator("body")).to_have_attribute("data-explain-ready", "1")
+    tab.click(".fh-explain-toggle")
+    expect(tab.locator("#fh-explain-body")).to_be_visible()
+    panel = tab.locator(".fh-explain").bounding_box()
+    footer = tab.locator(".site-footer").bounding_box()
+    assert panel["y"] >= footer["y"] + footer["height"] - 1  # below the page, covering none of it
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    tab.screenshot(path=f"{SHOTS}/explain-below-390.png", full_page=True)
     context.close()

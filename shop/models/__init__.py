@@ -14,12 +14,12 @@ from .orders import (
     Workshop,
 )
 from .people import Address, RateLimitHit, User, UserSession
-from .system import CatalogueState, EmailOutbox, SchemaMigration, StaffAction
+from .system import CatalogueState, ContactMessage, EmailOutbox, SchemaMigration, StaffAction
 
 ALL_MODELS = [
     User, UserSession, Category, Guide, Product, Review, CartItem, Order, OrderItem,
     EmailOutbox, Workshop, Booking, JunglePlant, RateLimitHit, BalanceLedger, SchemaMigration, StaffAction, Address,
-    CatalogueState,
+    CatalogueState, ContactMessage,
 ]
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["ALL_MODELS", "BaseModel", "utcnow"]

@@ -89,3 +89,17 @@ class CatalogueState(BaseModel):
 
     class Meta:
         table_name = "catalogue_state"
+
+
+class ContactMessage(BaseModel):
+    """A message sent through the contact form (/contact), listed in the back office at /staff/messages."""
+
+    id = AutoField()
+    name = CharField(max_length=100)
+    email = CharField(max_length=254)
+    message = TextField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "contact_messages"
+        indexes = ((("created_at",), False),)

@@ -253,9 +253,13 @@
     log = element("ol", "fh-explain-log");
     inside.appendChild(log);
     panel.appendChild(inside);
+    // explain.css docks the open panel beside the page (wide) or below it (narrow) from this class
+    body.classList.toggle("fh-explain-open", !narrow);
     toggle.addEventListener("click", function () {
       inside.hidden = !inside.hidden;
       toggle.setAttribute("aria-expanded", inside.hidden ? "false" : "true");
+      body.classList.toggle("fh-explain-open", !inside.hidden);
+      if (!inside.hidden && window.matchMedia("(max-width: 700px)").matches) { panel.scrollIntoView(); }
     });
     body.appendChild(panel);
     tip = element("div", "fh-explain-tip");
