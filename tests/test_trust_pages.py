@@ -110,6 +110,15 @@ def test_the_privacy_page_follows_the_code(client, monkeypatch):
     assert "45 days" in html and "36 hours" in html
 
 
+def test_the_privacy_page_says_when_an_account_cannot_be_deleted_as_leaving_decides(client, monkeypatch):
+    from shop.accounts import leaving
+
+    html = client.get("/privacy").get_data(as_text=True)
+    assert "(placed, packed or shipped)" in html and "address book" in html
+    monkeypatch.setattr(leaving, "UNFINISHED", ("placed", "packed"))
+    assert "(placed or packed)" in client.get("/privacy").get_data(as_text=True)
+
+
 def test_a_contact_message_reaches_the_outbox_and_the_back_office(app, client):
     app.config["SHOP_CONTACT_EMAIL"] = "hello@fernhouse.test"
     response = send(client, **GOOD)

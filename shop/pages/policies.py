@@ -5,7 +5,7 @@ changed rule changes the page with it: the pages cannot promise what the shop no
 """
 from flask import current_app
 
-from ..accounts import lifecycle, registration, sessions
+from ..accounts import leaving, lifecycle, registration, sessions
 from ..orders import bookings, delivery
 from ..staff import fulfilment
 from . import contact
@@ -44,4 +44,5 @@ def privacy_terms():
         "reset_link": hours(lifecycle.RESET_MAX_AGE),
         "email_link": hours(lifecycle.EMAIL_MAX_AGE),
         "contact_kept": hours(contact.KEEP_DAYS * 86400),
+        "unfinished": ", ".join(leaving.UNFINISHED[:-1]) + " or " + leaving.UNFINISHED[-1],
     }
