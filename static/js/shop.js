@@ -75,3 +75,59 @@ document.addEventListener("input", function (event) {
     stale.remove();
   }
 });
+
+// The focus keeper: after any htmx swap, keyboard focus stays where the person was, never on <body>.
+// A swap removes the focused control (the cart is swapped whole) and hx-disabled-elt blurs a button
+// while its request runs; either way the browser drops focus to <body>. So the focused element is
+// remembered when a request starts and again just before its swap, with a path to find its twin in
+// the new markup (its id, or its place under the nearest ancestor that has one). After the swap has
+// settled, if focus is on <body>: the same element if it is still there, else its twin, else the
+// message the answer marks with data-focus-after-swap (a status line in an aria-live region, so it
+// is also announced), made focusable with tabindex="-1".
+(function () {
+  var held = null;
+
+  function pathTo(element) {
+    var steps = [];
+    for (var node = element; node && node !== document.body; node = node.parentElement) {
+      if (node.id) {
+        steps.unshift("#" + CSS.escape(node.id));
+        return steps.join(" > ");
+      }
+      var index = Array.prototype.indexOf.call(node.parentElement.children, node) + 1;
+      steps.unshift(node.tagName.toLowerCase() + ":nth-child(" + index + ")");
+    }
+    return null;
+  }
+
+  function remember() {
+    var element = document.activeElement;
+    if (element && element !== document.body && element !== document.documentElement) {
+      held = {element: element, path: pathTo(element)};
+    }
+  }
+
+  function usable(element) {
+    return element && element.isConnected && !element.disabled && element.getClientRects().length > 0;
+  }
+
+  document.addEventListener("htmx:beforeRequest", remember);
+  document.addEventListener("htmx:beforeSwap", remember);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var active = document.activeElement;
+    if (active && active !== document.body && active !== document.documentElement) {
+      return;
+    }
+    var twin = held && held.path ? document.querySelector(held.path) : null;
+    var answer = event.target.closest && (event.target.closest("[data-focus-after-swap]") ||
+      event.target.querySelector("[data-focus-after-swap]"));
+    var goal = held && usable(held.element) ? held.element : usable(twin) ? twin : answer;
+    if (goal && goal.isConnected) {
+      if (goal === answer && !goal.hasAttribute("tabindex")) {
+        goal.setAttribute("tabindex", "-1");
+      }
+      goal.focus();
+      held = null;
+    }
+  });
+})();
