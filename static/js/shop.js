@@ -78,14 +78,15 @@ document.addEventListener("input", function (event) {
 
 // The focus keeper: after any htmx swap, keyboard focus stays where the person was, never on <body>.
 // A swap removes the focused control (the cart is swapped whole) and hx-disabled-elt blurs a button
-// while its request runs; either way the browser drops focus to <body>. So the focused element is
-// remembered when a request starts and again just before its swap, with a path to find its twin in
-// the new markup (its id, or its place under the nearest ancestor that has one). After the swap has
-// settled, if focus is on <body>: the same element if it is still there, else its twin, else the
-// message the answer marks with data-focus-after-swap (a status line in an aria-live region, so it
-// is also announced), made focusable with tabindex="-1".
+// while its request runs; either way the browser drops focus to <body>. So, per request, the focused
+// element is remembered when the request starts and again just before its swap (the person may have
+// tabbed on), with a path to find its twin in the new markup (its id, or its place under the nearest
+// ancestor that has one). When the swap has settled, and only if focus is on <body>: the same element
+// if it is still there, else its twin, else the answer the fragment marks with data-focus-after-swap (a
+// status line in an aria-live region, so it is also read out), else the swapped region itself. A
+// request started with nothing focused (a page's own "load" requests) never moves focus.
 (function () {
-  var held = null;
+  var pending = new WeakMap();  // a request (its XMLHttpRequest) -> {element, path}
 
   function pathTo(element) {
     var steps = [];
@@ -100,10 +101,14 @@ document.addEventListener("input", function (event) {
     return null;
   }
 
-  function remember() {
-    var element = document.activeElement;
-    if (element && element !== document.body && element !== document.documentElement) {
-      held = {element: element, path: pathTo(element)};
+  function nothingFocused() {
+    var active = document.activeElement;
+    return !active || active === document.body || active === document.documentElement;
+  }
+
+  function remember(event) {
+    if (!nothingFocused()) {
+      pending.set(event.detail.xhr, {element: document.activeElement, path: pathTo(document.activeElement)});
     }
   }
 
@@ -111,23 +116,31 @@ document.addEventListener("input", function (event) {
     return element && element.isConnected && !element.disabled && element.getClientRects().length > 0;
   }
 
+  function focusOn(element) {
+    if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+  }
+
   document.addEventListener("htmx:beforeRequest", remember);
   document.addEventListener("htmx:beforeSwap", remember);
   document.addEventListener("htmx:afterSettle", function (event) {
-    var active = document.activeElement;
-    if (active && active !== document.body && active !== document.documentElement) {
+    var held = event.detail.xhr && pending.get(event.detail.xhr);
+    if (held) {
+      pending.delete(event.detail.xhr);
+    }
+    if (!held || !nothingFocused()) {
       return;
     }
-    var twin = held && held.path ? document.querySelector(held.path) : null;
-    var answer = event.target.closest && (event.target.closest("[data-focus-after-swap]") ||
-      event.target.querySelector("[data-focus-after-swap]"));
-    var goal = held && usable(held.element) ? held.element : usable(twin) ? twin : answer;
+    var target = event.detail.target;
+    var region = target && !target.isConnected && target.id ? document.getElementById(target.id) : target;
+    region = region && region.isConnected ? region : event.target;
+    var twin = held.path ? document.querySelector(held.path) : null;
+    var answer = region.closest("[data-focus-after-swap]") || region.querySelector("[data-focus-after-swap]");
+    var goal = usable(held.element) ? held.element : usable(twin) ? twin : answer || region;
     if (goal && goal.isConnected) {
-      if (goal === answer && !goal.hasAttribute("tabindex")) {
-        goal.setAttribute("tabindex", "-1");
-      }
-      goal.focus();
-      held = null;
+      focusOn(goal);
     }
   });
 })();
