@@ -156,4 +156,4 @@ def test_the_order_list_shows_how_each_order_travels(shopper, client):
     goods = fill_cart(client)
     buy(client, goods, delivery="collect")
     page = client.get("/orders").get_data(as_text=True)
-    assert "Next working day to San Francisco 94103" in page and "<td>Collect at the nursery" in page
+    assert "Next working day to San Francisco 94103" in page and "<td data-label=\"Delivery\">Collect at the nursery" in page

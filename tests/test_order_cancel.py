@@ -103,3 +103,26 @@ def test_cancel_racing_the_nursery_and_a_second_tab_refunds_at_most_once(seeded,
         assert outcomes.count("cancelled") == refunds <= 1, (round_number, outcomes)
         assert (status == "cancelled") == (refunds == 1), (round_number, outcomes, status)
         assert ("packed" in outcomes) == (status == "packed"), (round_number, outcomes, status)
+
+
+def test_a_cancelled_orders_receipt_says_what_happened(ordered, client):
+    """The receipt of a placed order thanks and promises an email; once cancelled it says cancelled, the
+    refund (amount and date) and the balance after the refund, not "Balance after this order"."""
+    import re
+
+    user, order, basil = ordered
+    paid = 2 * basil.price_cents
+    placed = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "A confirmation email is on its way" in placed and "Balance after this order" in placed
+    client.post(f"/orders/{order.number}/cancel", data={"csrf_token": csrf_token(client, f"/orders/{order.number}")})
+    with database.connection_context():
+        refund = BalanceLedger.get(BalanceLedger.reference == order.number, BalanceLedger.reason == "refund")
+    page = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Thank you" not in text and "confirmation email is on its way" not in text
+    assert "Balance after this order" not in text
+    assert f"This order was cancelled on {refund.created_at.strftime('%d %B %Y')}" in text
+    assert re.search(rf'id="order-refund".*?Refunded {refund.created_at.strftime("%d %b %Y")}.*?\+\${paid / 100:.2f}',
+                     page, re.S)
+    assert re.search(r'id="order-balance"[^>]*>\$100\.00<', page)  # the balance right after the refund
+    assert "Balance after the refund" in text

@@ -40,6 +40,14 @@ def test_guides_cover_every_plant_family(seeded, client):
     assert "Monstera, philodendrons and other aroids" in html and "Pet safety" not in html
 
 
+def test_a_guide_with_one_plant_says_1_plant(seeded, client):
+    html = client.get("/guides").get_data(as_text=True)
+    counts = re.findall(r'<span class="guide-count">([\d,]+) (plants?)</span>', html)
+    assert counts and ("1", "plant") in counts  # the seed has a guide for a single plant
+    assert all((number == "1") == (word == "plant") for number, word in counts)
+    assert not re.search(r"\b1 plants\b", html)
+
+
 def test_guide_page_has_every_section_and_its_plants(seeded, client):
     html = client.get("/guides/aroids").get_data(as_text=True)
     for heading in ("Light", "Watering", "Humidity", "Soil", "Repotting", "Common problems", "Pet safety"):

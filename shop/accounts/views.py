@@ -106,8 +106,8 @@ def register():
         return render_register(kept, {"username": f"“{clean['username']}” is taken. Try another name."}, 422)
     except EmailTaken:
         return render_register(kept, {"email": "An account already uses this email. Log in instead."}, 422)
-    for message in merge_guest_cart(user, take_guest_cart(session)):  # the guest's cart is theirs now
-        flash(message, "info")
+    # The guest's cart stays in this session, in view on the cart page and badge while the email waits to be
+    # verified; the first login merges it into the account (login() below), so it is never counted twice.
     session["pending_email"] = user.email
     return redirect(url_for("auth.registered"), code=303)
 

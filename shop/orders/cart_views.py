@@ -46,14 +46,16 @@ def back_to_where_they_were():
     return safe_next(path) or url_for("catalog.index")
 
 
-def render_cart(status=200, error=None, error_sku=None):
-    """The cart fragment (for htmx) or page, with the header badge told to refresh."""
+def render_cart(status=200, error=None, error_sku=None, message=None):
+    """The cart fragment (for htmx) or page, with the header badge told to refresh; `message` says what
+    the last action did (the fragment focuses it: static/js/shop.js)."""
     summary = cart_summary(g.user) if g.user else guest_summary(session)
     template = "partials/cart/cart.html" if is_fragment_request() else "templates/cart/cart.html"
     shipping = {"addresses": addresses_of(g.user.id) if g.user else [],
                 "options": options(summary["total"], utcnow().date()), "free_from": FREE_STANDARD_FROM}
     response = make_response(render_template(template, cart=summary, error=error, error_sku=error_sku,
-                                             idempotency_key=new_idempotency_key(), shipping=shipping), status)
+                                             idempotency_key=new_idempotency_key(), shipping=shipping,
+                                             message=message), status)
     return set_triggers(response, "cart-changed")
 
 
@@ -112,7 +114,8 @@ def remove():
     except CartError as error:
         problem = str(error)
         return respond(lambda: render_cart(422, problem), url_for("cart.view"), problem, "error")
-    return respond(render_cart, url_for("cart.view"), f"Removed {product.name} from your cart.")
+    removed = f"Removed {product.name} from your cart."
+    return respond(lambda: render_cart(message=removed), url_for("cart.view"), removed)
 
 
 @bp.post("/checkout")

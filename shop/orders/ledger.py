@@ -68,6 +68,18 @@ def statement(user_id, limit=50):
     return lines
 
 
+def refund_for(user_id, reference):
+    """The refund of an order or booking with the balance right after it: (row, balance_after), or None."""
+    row = (BalanceLedger.select().where(BalanceLedger.user == user_id, BalanceLedger.reason == "refund",
+                                        BalanceLedger.reference == reference)
+           .order_by(BalanceLedger.id.desc()).first())
+    if row is None:
+        return None
+    after = (BalanceLedger.select(fn.SUM(BalanceLedger.delta_cents))
+             .where(BalanceLedger.user == user_id, BalanceLedger.id <= row.id).scalar())
+    return row, int(after or 0)
+
+
 def mismatches():
     """Users whose balance differs from the sum of their ledger rows: [(user id, balance, sum)]."""
     sums = (BalanceLedger.select(BalanceLedger.user, fn.SUM(BalanceLedger.delta_cents).alias("total"))

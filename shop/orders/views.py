@@ -6,6 +6,7 @@ from ..models import Order, OrderItem
 from ..money import format_cents
 from .cancelling import OrderCancelRefused, cancel_my_order
 from .delivery import METHODS
+from .ledger import refund_for
 
 bp = Blueprint("orders", __name__)
 DELIVERY_LABELS = {method: spec["label"] for method, spec in METHODS.items()}
@@ -30,10 +31,13 @@ def history():
 @bp.get("/orders/<number>")
 @login_required
 def receipt(number):
-    """One order: its number, lines, total and the balance after it."""
+    """One order: its number, lines, total and the balance after it; once cancelled, the refund and the
+    balance after that."""
     order = get_order_or_404(number)
     items = list(OrderItem.select().where(OrderItem.order == order).order_by(OrderItem.id))
-    return render_template("templates/orders/receipt.html", order=order, items=items, delivery_labels=DELIVERY_LABELS)
+    refund = refund_for(g.user.id, order.number) if order.status == "cancelled" else None
+    return render_template("templates/orders/receipt.html", order=order, items=items, refund=refund,
+                           delivery_labels=DELIVERY_LABELS)
 
 
 @bp.post("/orders/<number>/cancel")

@@ -75,3 +75,72 @@ document.addEventListener("input", function (event) {
     stale.remove();
   }
 });
+
+// The focus keeper: after any htmx swap, keyboard focus stays where the person was, never on <body>.
+// A swap removes the focused control (the cart is swapped whole) and hx-disabled-elt blurs a button
+// while its request runs; either way the browser drops focus to <body>. So, per request, the focused
+// element is remembered when the request starts and again just before its swap (the person may have
+// tabbed on), with a path to find its twin in the new markup (its id, or its place under the nearest
+// ancestor that has one). When the swap has settled, and only if focus is on <body>: the same element
+// if it is still there, else its twin, else the answer the fragment marks with data-focus-after-swap (a
+// status line in an aria-live region, so it is also read out), else the swapped region itself. A
+// request started with nothing focused (a page's own "load" requests) never moves focus.
+(function () {
+  var pending = new WeakMap();  // a request (its XMLHttpRequest) -> {element, path}
+
+  function pathTo(element) {
+    var steps = [];
+    for (var node = element; node && node !== document.body; node = node.parentElement) {
+      if (node.id) {
+        steps.unshift("#" + CSS.escape(node.id));
+        return steps.join(" > ");
+      }
+      var index = Array.prototype.indexOf.call(node.parentElement.children, node) + 1;
+      steps.unshift(node.tagName.toLowerCase() + ":nth-child(" + index + ")");
+    }
+    return null;
+  }
+
+  function nothingFocused() {
+    var active = document.activeElement;
+    return !active || active === document.body || active === document.documentElement;
+  }
+
+  function remember(event) {
+    if (!nothingFocused()) {
+      pending.set(event.detail.xhr, {element: document.activeElement, path: pathTo(document.activeElement)});
+    }
+  }
+
+  function usable(element) {
+    return element && element.isConnected && !element.disabled && element.getClientRects().length > 0;
+  }
+
+  function focusOn(element) {
+    if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+  }
+
+  document.addEventListener("htmx:beforeRequest", remember);
+  document.addEventListener("htmx:beforeSwap", remember);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var held = event.detail.xhr && pending.get(event.detail.xhr);
+    if (held) {
+      pending.delete(event.detail.xhr);
+    }
+    if (!held || !nothingFocused()) {
+      return;
+    }
+    var target = event.detail.target;
+    var region = target && !target.isConnected && target.id ? document.getElementById(target.id) : target;
+    region = region && region.isConnected ? region : event.target;
+    var twin = held.path ? document.querySelector(held.path) : null;
+    var answer = region.closest("[data-focus-after-swap]") || region.querySelector("[data-focus-after-swap]");
+    var goal = usable(held.element) ? held.element : usable(twin) ? twin : answer || region;
+    if (goal && goal.isConnected) {
+      focusOn(goal);
+    }
+  });
+})();
