@@ -4,9 +4,11 @@ from datetime import timedelta
 from flask import Blueprint, abort, g, render_template, request, url_for
 
 from ..htmx import respond
+from ..mail import MAX_ATTEMPTS
 from ..models import EmailOutbox, Order, Product, Review, User, Workshop, utcnow
 from .access import StaffRefused, recent_actions, require_staff
-from .people import cancel_workshop, outbox, retry_email, save_workshop, workshop_values
+from .mailroom import outbox, retry_email
+from .people import cancel_workshop, save_workshop, workshop_values
 from .products import LOW_STOCK
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -49,9 +51,9 @@ def audit_trail():
 
 @bp.get("/mail")
 def mail():
-    """The outbox: queued, sent, failing with the last error; a failing message can be retried now."""
+    """The outbox: queued, sent, failing or given up with the last error; any unsent message can be retried now."""
     state = request.args.get("state") if request.args.get("state") in ("queued", "sent", "failing") else "all"
-    return render_template("templates/staff/mail.html", messages=outbox(state), state=state)
+    return render_template("templates/staff/mail.html", messages=outbox(state), state=state, max_attempts=MAX_ATTEMPTS)
 
 
 @bp.post("/mail/<int(max=2147483647):message_id>/retry")
