@@ -34,6 +34,11 @@ class MailConfigError(Exception):
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def is_one_line(text):
+    """True when text can go into an email header as it is (typed titles are refused otherwise)."""
+    return CONTROL.search(text) is None
+
+
 def one_line(text):
     """A header value as it may be sent: control characters (CR, LF, NUL, tab...) become spaces, runs of
     spaces one. A subject made from a title or a name can never carry a second header."""

@@ -83,9 +83,13 @@ def workshops():
     if request.method == "GET":
         return render_workshops()
     values, errors = workshop_values(request.form)
+    if not errors:
+        try:
+            workshop = save_workshop(g.user.id, None, values)
+        except StaffRefused as refusal:
+            errors = {"title": str(refusal)}
     if errors:
         return render_workshops(422, errors, request.form)
-    workshop = save_workshop(g.user.id, None, values)
     return respond("", url_for("staff.workshops"), f"Added {workshop.title}.")
 
 
