@@ -21,6 +21,7 @@ def create_app(test_config=None):
     from .pages import views as pages_views
     from .staff import message_views, order_views, people_views, product_views
     from .staff import views as staff_views
+    from .staff.access import close_to_outsiders
     from .theme import finder, guides, jungle, workshops
 
     app = Flask(__name__, root_path=PROJECT_ROOT, static_folder="static", template_folder=None)
@@ -48,6 +49,8 @@ def create_app(test_config=None):
 
     request_log.init_app(app)  # first: its id and clock start before anything else can fail
     db.init_app(app)
+    # before the CSRF check and the routing's 405: the back office is a 404 to outsiders whatever they send
+    app.before_request(close_to_outsiders)
     security.init_app(app)
     assets.init_app(app)
     htmx.init_app(app)

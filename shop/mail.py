@@ -5,6 +5,7 @@ or not at all. deliver_due() (run by `flask send-mail`) claims due rows one by o
 conditional UPDATE, so two workers never send the same message, and sends them through yagmail.
 """
 import logging
+import re
 import secrets
 import smtplib
 import socket
@@ -30,6 +31,20 @@ class MailConfigError(Exception):
     """The SMTP settings cannot work (for example a Gmail username without a password)."""
 
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def is_one_line(text):
+    """True when text can go into an email header as it is (typed titles are refused otherwise)."""
+    return CONTROL.search(text) is None
+
+
+def one_line(text):
+    """A header value as it may be sent: control characters (CR, LF, NUL, tab...) become spaces, runs of
+    spaces one. A subject made from a title or a name can never carry a second header."""
+    return " ".join(CONTROL.sub(" ", str(text)).split())
+
+
 def queue_email(recipient, subject, template, erase_after_send=False, **context):
     """Render templates/email/<template>.txt and .html and add the message to the outbox.
 
@@ -37,9 +52,10 @@ def queue_email(recipient, subject, template, erase_after_send=False, **context)
     transaction. erase_after_send: the row is deleted once delivered (a deleted account's goodbye).
     """
     context.setdefault("base_url", current_app.config["BASE_URL"])
+    subject = one_line(subject)
     context.setdefault("subject", subject)
     return EmailOutbox.create(
-        recipient=recipient,
+        recipient=one_line(recipient),
         subject=subject,
         body_text=render_template(f"templates/email/{template}.txt", **context),
         body_html=render_template(f"templates/email/{template}.html", **context),
@@ -101,16 +117,33 @@ def claim_due(worker, now, limit):
 def record_failure(row, now, error):
     """Keep the message queued with the error and the time of the next try."""
     attempts = row.attempts + 1
+    text = f"{type(error).__name__}: {error}"[:2000]
     transaction_with_retry(
-        lambda: EmailOutbox.update(attempts=attempts, last_error=str(error)[:2000], claimed_by=None,
+        lambda: EmailOutbox.update(attempts=attempts, last_error=text, claimed_by=None,
                                    claimed_at=None, next_attempt_at=now + retry_delay(attempts))
         .where(EmailOutbox.id == row.id).execute())
-    log.warning("email %s to %s not delivered (attempt %s of %s): %s",
-                row.id, row.recipient, attempts, MAX_ATTEMPTS, error)
+    log.log(logging.ERROR if attempts >= MAX_ATTEMPTS else logging.WARNING,
+            "email %s to %s not delivered (attempt %s of %s%s): %s", row.id, row.recipient, attempts, MAX_ATTEMPTS,
+            ", given up" if attempts >= MAX_ATTEMPTS else "", text)
+
+
+def record_sent(row):
+    """The message was accepted: mark it sent (or erase it, for a deleted account's goodbye)."""
+    if row.erase_after_send:  # nothing of a deleted account stays behind once it is delivered
+        transaction_with_retry(lambda: EmailOutbox.delete().where(EmailOutbox.id == row.id).execute())
+    else:
+        transaction_with_retry(
+            lambda: EmailOutbox.update(sent_at=utcnow(), attempts=row.attempts + 1, last_error=None,
+                                       claimed_by=None, claimed_at=None)
+            .where(EmailOutbox.id == row.id).execute())
 
 
 def deliver_due(limit=50, now=None, worker=None):
-    """Send every due message once; return (sent, failed). Needs an app context."""
+    """Send every due message once; return (sent, failed). Needs an app context.
+
+    Whatever goes wrong with one message (a header that cannot be sent, a refusal, a bug) is that
+    message's failure: recorded, retried later, never holding the messages claimed with it.
+    """
     config = current_app.config
     now = now or utcnow()
     worker = worker or f"{socket.gethostname()}:{threading.get_ident()}:{secrets.token_hex(4)}"
@@ -132,17 +165,11 @@ def deliver_due(limit=50, now=None, worker=None):
             try:
                 message = build_message(row, config["MAIL_SENDER"])
                 client.smtp.sendmail(config["MAIL_SENDER"], [row.recipient], message.as_string())
-            except (OSError, smtplib.SMTPException) as error:
+            except Exception as error:  # one message's problem, whatever it is, is that message's alone
                 record_failure(row, now, error)
                 failed += 1
                 continue
-            if row.erase_after_send:  # nothing of a deleted account stays behind once it is delivered
-                transaction_with_retry(lambda row=row: EmailOutbox.delete().where(EmailOutbox.id == row.id).execute())
-            else:
-                transaction_with_retry(
-                    lambda row=row: EmailOutbox.update(sent_at=utcnow(), attempts=row.attempts + 1, last_error=None,
-                                                       claimed_by=None, claimed_at=None)
-                    .where(EmailOutbox.id == row.id).execute())
+            record_sent(row)
             sent += 1
     finally:
         client.close()

@@ -9,6 +9,8 @@ from shop.db import database
 from shop.mail import MAX_ATTEMPTS, deliver_due, queue_email
 from shop.models import EmailOutbox, utcnow
 
+from .conftest import AuthActions, create_user
+
 
 def use_smtp(app, server, **extra):
     """Point the app's mail settings at the loopback SMTP server."""
@@ -174,3 +176,71 @@ def test_dev_mailbox_shows_messages_newest_first_with_links(app, client):
 def test_dev_mailbox_empty_state(app, client):
     app.config["SHOP_ENV"] = "development"
     assert "No email yet" in client.get("/dev/mailbox").get_data(as_text=True)
+
+
+def poison(app, subject="Booked: Kokedama\r\nBcc: everyone@example.com"):
+    """An outbox row whose subject no email header can carry (as a workshop title with CR/LF made one)."""
+    with app.app_context():
+        return EmailOutbox.create(recipient="fern@example.com", subject=subject, body_text="t", body_html="<p>h</p>").id
+
+
+def test_a_poisoned_message_never_holds_the_others(app, smtp_server, client):
+    use_smtp(app, smtp_server)
+    first = queue(app, count=2)
+    bad = poison(app)
+    later = queue(app, count=2, recipient="later@example.com")
+    with app.app_context():
+        assert deliver_due() == (4, 1)
+        row = EmailOutbox.get_by_id(bad)
+        assert row.sent_at is None and row.attempts == 1 and row.claimed_by is None
+        assert "linefeed" in row.last_error or "carriage" in row.last_error
+        assert all(EmailOutbox.get_by_id(i).sent_at is not None for i in first + later)
+    assert sorted(m["message"]["Subject"] for m in smtp_server.messages) == ["Test 0", "Test 0", "Test 1", "Test 1"]
+    assert not any("everyone@example.com" in str(m["to"]) for m in smtp_server.messages)
+    when = utcnow()
+    for attempt in range(2, MAX_ATTEMPTS + 1):  # retried with back-off, then given up
+        when += timedelta(hours=2)
+        with app.app_context():
+            assert deliver_due(now=when) == (0, 1)
+            assert EmailOutbox.get_by_id(bad).attempts == attempt
+    with app.app_context():
+        assert deliver_due(now=when + timedelta(days=1)) == (0, 0)
+    assert len(smtp_server.messages) == 4
+    create_user(username="nurserymaid", email="staff@fernhouse.test")
+    app.test_cli_runner().invoke(args=["staff", "grant", "nurserymaid"])
+    AuthActions(client).login("nurserymaid")
+    page = client.get("/staff/mail?state=failing").get_data(as_text=True)
+    assert f'id="message-{bad}"' in page and "Given up" in page and "linefeed" in page
+
+
+def test_any_error_while_sending_one_message_is_that_messages_failure(app, smtp_server, monkeypatch):
+    use_smtp(app, smtp_server)
+    ids = queue(app, count=3)
+    import shop.mail
+
+    real = shop.mail.build_message
+
+    def fragile(row, sender):
+        if row.subject == "Test 1":
+            raise RuntimeError("a bug in one message")
+        return real(row, sender)
+
+    monkeypatch.setattr(shop.mail, "build_message", fragile)
+    with app.app_context():
+        assert deliver_due() == (2, 1)
+        broken = EmailOutbox.get_by_id(ids[1])
+    assert broken.attempts == 1 and broken.claimed_by is None and "a bug in one message" in broken.last_error
+    assert sorted(m["message"]["Subject"] for m in smtp_server.messages) == ["Test 0", "Test 2"]
+
+
+def test_subjects_and_recipients_are_one_line_where_they_are_made(app, smtp_server):
+    use_smtp(app, smtp_server)
+    with app.test_request_context(), database.atomic():
+        row = queue_email("fern@example.com\n", "Booked: Kokedama\r\nBcc: everyone@example.com\x00\t!",
+                          "test", message="hello")
+    assert row.subject == "Booked: Kokedama Bcc: everyone@example.com !" and row.recipient == "fern@example.com"
+    with app.app_context():
+        assert deliver_due() == (1, 0)
+    [received] = smtp_server.messages
+    assert received["to"] == ["fern@example.com"]
+    assert received["message"]["Subject"] == "Booked: Kokedama Bcc: everyone@example.com !"

@@ -48,7 +48,7 @@ def validate_address(form):
         errors["country"] = "Choose a country from the list: we ship to these."
     elif values["postcode"] and "postcode" not in errors and values["country"] in COUNTRIES:
         _name, pattern, example = COUNTRIES[values["country"]]
-        if not re.fullmatch(pattern, values["postcode"]):
+        if not re.fullmatch(pattern, values["postcode"], re.ASCII):  # \d is 0-9 only, not ١٢٣٤٥
             errors["postcode"] = f"That is not a {COUNTRIES[values['country']][0]} postcode: {example}."
     return values, errors
 

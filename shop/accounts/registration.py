@@ -147,9 +147,9 @@ def verify_token(token):
         return "expired", None
     except BadSignature:
         return "invalid", None
-    if not isinstance(data, dict):
-        return "invalid", None
-    user = User.get_or_none(User.id == data.get("u"), User.deleted_at.is_null())
+    if not isinstance(data, dict) or type(data.get("u")) is not int or not 0 < data["u"] < 2 ** 31:
+        return "invalid", None  # signed with the real key yet not a user id: never handed to the database
+    user = User.get_or_none(User.id == data["u"], User.deleted_at.is_null())
     if user is None or address_digest(user) != data.get("e"):
         return "invalid", None  # the account is gone or its address changed since the link was sent
     if user.verified_at is not None:

@@ -8,8 +8,9 @@ transaction as the change itself, so there is never a change without its record.
 import json
 from decimal import Decimal
 
-from flask import abort, g
+from flask import abort, g, request
 
+from ..accounts.sessions import load_logged_in_user
 from ..db import transaction_with_retry
 from ..models import StaffAction, User, utcnow
 
@@ -22,6 +23,15 @@ def require_staff():
     """Before every /staff request: a 404 unless a staff member is signed in."""
     if g.get("user") is None or not g.user.is_staff:
         abort(404)
+
+
+def close_to_outsiders():
+    """Before any other check of a request (its CSRF token, its URL's methods): every /staff URL is a 404
+    unless a staff member is signed in, so neither a 400 nor a 405 tells an outsider the area exists."""
+    if request.path == "/staff" or request.path.startswith("/staff/"):
+        if "user" not in g:
+            load_logged_in_user()
+        require_staff()
 
 
 def as_json(values):

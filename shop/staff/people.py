@@ -1,15 +1,16 @@
-"""Customers, reviews, workshops and the outbox in the back office. Money moves only through the
+"""Customers, reviews and workshops in the back office. Money moves only through the
 ledger (an `adjustment` or `refund` row), never below zero; every change is audited."""
 import re
 from datetime import datetime
 
+from peewee import IntegrityError
+
 from ..accounts.registration import send_verification_email
 from ..db import current_read, transaction_with_retry
-from ..mail import MAX_ATTEMPTS, queue_email
+from ..mail import is_one_line, queue_email
 from ..models import (
     BalanceLedger,
     Booking,
-    EmailOutbox,
     Order,
     Product,
     Review,
@@ -21,10 +22,31 @@ from ..money import format_cents
 from ..orders.ledger import InsufficientBalance, move_balance
 from .access import StaffRefused, audit
 
+# One adjustment is a goodwill credit or the correction of one order, never more than the dearest order
+# line a customer is likely to have; anything bigger is a refund of the order itself (Orders: cancel).
+MAX_ADJUSTMENT_CENTS = 500_00
+# Far above any real balance, far below what balance_cents (INT) holds.
+MAX_BALANCE_CENTS = 1_000_000_00
+SLUG_LENGTH = 40  # staff_actions.object_id, where a workshop's slug is written
+
+
+class OwnBalance(StaffRefused):
+    """A staff member tried to adjust their own balance: another person has to do it."""
+
 
 def slugify(text):
     """A URL-safe slug of a title: 'Terrarium building!' -> 'terrarium-building'."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "workshop"
+
+
+def free_slug(title, day):
+    """A slug no workshop has yet, at most SLUG_LENGTH characters: title-YYYYMMDD, then -2, -3..."""
+    for n in range(1, 100):
+        tail = f"-{day:%Y%m%d}" + (f"-{n}" if n > 1 else "")
+        slug = slugify(title)[:SLUG_LENGTH - len(tail)].rstrip("-") + tail
+        if not Workshop.select().where(Workshop.slug == slug).exists():
+            return slug
+    raise StaffRefused("There are too many workshops with that title on that day.")
 
 
 def find_customers(text, limit=50):
@@ -65,14 +87,23 @@ def parse_signed_dollars(raw):
 
 
 def adjust_balance(staff_id, user_id, amount_text, reason):
-    """Credit or debit a balance with a reason (an `adjustment` ledger row); never below $0."""
+    """Credit or debit another person's balance with a reason (an `adjustment` ledger row): at most
+    MAX_ADJUSTMENT_CENTS either way, never below $0 nor above MAX_BALANCE_CENTS."""
+    if staff_id == user_id:
+        raise OwnBalance("That is not your own balance to change: ask another member of staff.")
     cents = parse_signed_dollars(amount_text)
+    if abs(cents) > MAX_ADJUSTMENT_CENTS:
+        raise StaffRefused(f"An adjustment is at most {format_cents(MAX_ADJUSTMENT_CENTS)} either way: "
+                           "refund a larger amount by cancelling its order.")
     reason = (reason or "").strip()[:500]
     if not reason:
         raise StaffRefused("Give the reason: it stays in the audit trail.")
 
     def apply():
         user = current_read(User.select().where(User.id == user_id)).get()
+        if cents > 0 and user.balance_cents + cents > MAX_BALANCE_CENTS:
+            raise StaffRefused(f"A balance holds at most {format_cents(MAX_BALANCE_CENTS)}: "
+                               f"this one is {format_cents(user.balance_cents)}.")
         try:
             after = move_balance(user_id, cents, "adjustment", f"staff-{staff_id}")
         except InsufficientBalance as short:
@@ -131,7 +162,9 @@ def workshop_values(form):
     """The workshop form's values: (values, {field: error})."""
     errors, values = {}, {}
     values["title"] = (form.get("title") or "").strip()[:150]
-    if len(values["title"]) < 3:
+    if not is_one_line(values["title"]):  # it becomes an email's subject: a line break would end the header
+        errors["title"] = "A title is one line of ordinary text: no line breaks, tabs or control characters."
+    elif len(values["title"]) < 3:
         errors["title"] = "A title has at least 3 characters."
     values["description"] = (form.get("description") or "").strip()[:2000]
     values["host"] = (form.get("host") or "").strip()[:100]
@@ -161,7 +194,7 @@ def save_workshop(staff_id, workshop_id, values):
     """Add a workshop (workshop_id None) or edit one; returns it. values are already checked."""
     def apply():
         if workshop_id is None:
-            slug = f"{slugify(values['title'])}-{values['starts_at']:%Y%m%d}"
+            slug = free_slug(values["title"], values["starts_at"])
             workshop = Workshop.create(**values, slug=slug, seats_left=values["seats_total"])
             audit(staff_id, "workshop.create", "workshop", workshop.slug, None, values)
             return workshop
@@ -174,7 +207,12 @@ def save_workshop(staff_id, workshop_id, values):
         audit(staff_id, "workshop.edit", "workshop", workshop.slug, before, values)
         return Workshop.get_by_id(workshop_id)
 
-    return transaction_with_retry(apply)
+    for attempt in range(3):  # two staff adding the same title and day at once: the second takes the next slug
+        try:
+            return transaction_with_retry(apply)
+        except IntegrityError:
+            if attempt == 2:
+                raise StaffRefused("Another workshop was saved at the same moment. Please save again.") from None
 
 
 def cancel_workshop(staff_id, workshop_id, reason):
@@ -208,29 +246,3 @@ def cancel_workshop(staff_id, workshop_id, reason):
         return len(bookings)
 
     return transaction_with_retry(apply)
-
-
-def outbox(state="all", limit=100):
-    """Outbox rows for the mail page: queued, sent, or failing (with the last error)."""
-    query = EmailOutbox.select().order_by(EmailOutbox.id.desc())
-    if state == "queued":
-        query = query.where(EmailOutbox.sent_at.is_null(), EmailOutbox.last_error.is_null())
-    elif state == "sent":
-        query = query.where(EmailOutbox.sent_at.is_null(False))
-    elif state == "failing":
-        query = query.where(EmailOutbox.sent_at.is_null(), EmailOutbox.last_error.is_null(False))
-    return list(query.limit(limit))
-
-
-def retry_email(staff_id, message_id):
-    """Put a failing (or given-up) message at the front of the queue: the worker tries it on its next round."""
-    def apply():
-        row = current_read(EmailOutbox.select().where(EmailOutbox.id == message_id)).get()
-        if row.sent_at is not None:
-            raise StaffRefused("That message was delivered already.")
-        (EmailOutbox.update(next_attempt_at=utcnow(), claimed_by=None, claimed_at=None,
-                            attempts=min(row.attempts, MAX_ATTEMPTS - 1))
-         .where(EmailOutbox.id == message_id).execute())
-        audit(staff_id, "mail.retry", "email", message_id, {"attempts": row.attempts}, None)
-
-    transaction_with_retry(apply)

@@ -5,6 +5,7 @@ from ..htmx import is_fragment_request, respond
 from ..models import Review
 from .access import StaffRefused, require_staff
 from .people import (
+    OwnBalance,
     adjust_balance,
     customer_file,
     find_customers,
@@ -49,8 +50,8 @@ def adjust(user_id):
     try:
         balance = adjust_balance(g.user.id, user_id, request.form.get("amount"), request.form.get("reason"))
     except StaffRefused as refusal:
-        problem = str(refusal)
-        return respond(lambda: render_customer(user_id, 422, error=problem), back, problem, "error")
+        problem, status = str(refusal), 403 if isinstance(refusal, OwnBalance) else 422
+        return respond(lambda: render_customer(user_id, status, error=problem), back, problem, "error")
     message = f"Done: the balance is now ${balance / 100:,.2f}."
     return respond(lambda: render_customer(user_id, message=message), back, message)
 

@@ -85,6 +85,10 @@ def restock(staff_id, product_ids, amount_text):
     def apply():
         products = list(current_read(Product.select().where(Product.id.in_(product_ids)).order_by(Product.id)))
         for product in products:
+            if product.stock + amount > MAX_STOCK:
+                raise StaffRefused(f"{product.name} would have {product.stock + amount:,}: stock is at most "
+                                   f"{MAX_STOCK:,}. Nothing was restocked.")
+        for product in products:
             Product.update(stock=Product.stock + amount).where(Product.id == product.id).execute()
             audit(staff_id, "product.restock", "product", product.sku, {"stock": product.stock},
                   {"stock": product.stock + amount})

@@ -4,9 +4,11 @@ from datetime import timedelta
 from flask import Blueprint, abort, g, render_template, request, url_for
 
 from ..htmx import respond
+from ..mail import MAX_ATTEMPTS
 from ..models import EmailOutbox, Order, Product, Review, User, Workshop, utcnow
 from .access import StaffRefused, recent_actions, require_staff
-from .people import cancel_workshop, outbox, retry_email, save_workshop, workshop_values
+from .mailroom import outbox, retry_email
+from .people import cancel_workshop, save_workshop, workshop_values
 from .products import LOW_STOCK
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -49,9 +51,9 @@ def audit_trail():
 
 @bp.get("/mail")
 def mail():
-    """The outbox: queued, sent, failing with the last error; a failing message can be retried now."""
+    """The outbox: queued, sent, failing or given up with the last error; any unsent message can be retried now."""
     state = request.args.get("state") if request.args.get("state") in ("queued", "sent", "failing") else "all"
-    return render_template("templates/staff/mail.html", messages=outbox(state), state=state)
+    return render_template("templates/staff/mail.html", messages=outbox(state), state=state, max_attempts=MAX_ATTEMPTS)
 
 
 @bp.post("/mail/<int(max=2147483647):message_id>/retry")
@@ -81,9 +83,13 @@ def workshops():
     if request.method == "GET":
         return render_workshops()
     values, errors = workshop_values(request.form)
+    if not errors:
+        try:
+            workshop = save_workshop(g.user.id, None, values)
+        except StaffRefused as refusal:
+            errors = {"title": str(refusal)}
     if errors:
         return render_workshops(422, errors, request.form)
-    workshop = save_workshop(g.user.id, None, values)
     return respond("", url_for("staff.workshops"), f"Added {workshop.title}.")
 
 
