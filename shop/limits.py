@@ -40,8 +40,11 @@ RESEND_PER_CLIENT = Limit("resend-client", 5, 3600, "one client sending verifica
 RESEND_PER_ACCOUNT = Limit("resend-account", 3, 3600, "one mailbox flooded with verification links")
 FORGOT_PER_CLIENT = Limit("forgot-client", 10, 3600, "one client sending reset links to many addresses")
 FORGOT_PER_ADDRESS = Limit("forgot-address", 3, 3600, "one mailbox flooded with reset links")
+EMAIL_CHANGE_PER_ACCOUNT = Limit("email-change-account", 5, 3600,
+                                 "one account sending confirmation links, or guessing its password on the form")
+EMAIL_CHANGE_PER_ADDRESS = Limit("email-change-address", 3, 3600, "one mailbox flooded with confirmation links")
 ALL = [LIVE_CHECKS, LOGIN_PER_ACCOUNT, LOGIN_PER_CLIENT, REGISTER_PER_CLIENT, REGISTER_PER_EMAIL, RESEND_PER_CLIENT,
-       RESEND_PER_ACCOUNT, FORGOT_PER_CLIENT, FORGOT_PER_ADDRESS]
+       RESEND_PER_ACCOUNT, FORGOT_PER_CLIENT, FORGOT_PER_ADDRESS, EMAIL_CHANGE_PER_ACCOUNT, EMAIL_CHANGE_PER_ADDRESS]
 
 
 def bucket(limit, key):
