@@ -40,6 +40,7 @@ RESEND_PER_CLIENT = Limit("resend-client", 5, 3600, "one client sending verifica
 RESEND_PER_ACCOUNT = Limit("resend-account", 3, 3600, "one mailbox flooded with verification links")
 FORGOT_PER_CLIENT = Limit("forgot-client", 10, 3600, "one client sending reset links to many addresses")
 FORGOT_PER_ADDRESS = Limit("forgot-address", 3, 3600, "one mailbox flooded with reset links")
+LOGIN_PER_DEVICE = Limit("login-device", 5, 15 * 60, "guessing from a browser that signed in to the account before")
 EMAIL_CHANGE_PER_ACCOUNT = Limit("email-change-account", 5, 3600,
                                  "one account sending confirmation links, or guessing its password on the form")
 EMAIL_CHANGE_PER_ADDRESS = Limit("email-change-address", 3, 3600, "one mailbox flooded with confirmation links")
