@@ -41,8 +41,13 @@ RESEND_PER_ACCOUNT = Limit("resend-account", 3, 3600, "one mailbox flooded with 
 FORGOT_PER_CLIENT = Limit("forgot-client", 10, 3600, "one client sending reset links to many addresses")
 FORGOT_PER_ADDRESS = Limit("forgot-address", 3, 3600, "one mailbox flooded with reset links")
 CONTACT_PER_CLIENT = Limit("contact-client", 5, 3600, "one client filling the nursery's inbox through the contact form")
-ALL = [LIVE_CHECKS, LOGIN_PER_ACCOUNT, LOGIN_PER_CLIENT, REGISTER_PER_CLIENT, REGISTER_PER_EMAIL, RESEND_PER_CLIENT,
-       RESEND_PER_ACCOUNT, FORGOT_PER_CLIENT, FORGOT_PER_ADDRESS, CONTACT_PER_CLIENT]
+LOGIN_PER_DEVICE = Limit("login-device", 5, 15 * 60, "guessing from a browser that signed in to the account before")
+EMAIL_CHANGE_PER_ACCOUNT = Limit("email-change-account", 5, 3600,
+                                 "one account sending confirmation links, or guessing its password on the form")
+EMAIL_CHANGE_PER_ADDRESS = Limit("email-change-address", 3, 3600, "one mailbox flooded with confirmation links")
+ALL = [LIVE_CHECKS, LOGIN_PER_ACCOUNT, LOGIN_PER_CLIENT, REGISTER_PER_CLIENT, REGISTER_PER_EMAIL,
+       RESEND_PER_CLIENT, RESEND_PER_ACCOUNT, FORGOT_PER_CLIENT, FORGOT_PER_ADDRESS, EMAIL_CHANGE_PER_ACCOUNT,
+       EMAIL_CHANGE_PER_ADDRESS, CONTACT_PER_CLIENT]
 
 
 def bucket(limit, key):

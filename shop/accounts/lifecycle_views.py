@@ -115,14 +115,15 @@ def change_password_view():
 def change_email_view():
     """Ask to change the email address: the new one gets a link, the old one stays until it is clicked."""
     email, error = validate_email(request.form.get("email"))
-    errors = {"email": error} if error else {}
+    errors, wait = ({"email": error} if error else {}), None
     if not errors:
         try:
             request_email_change(g.user, request.form.get("password"), email)
         except AccountRefused as refusal:
-            errors = {refusal.field: str(refusal)}
+            errors, wait = {refusal.field: str(refusal)}, refusal.wait
     if errors:
-        return section("email", 422, errors=errors, email=(request.form.get("email") or "")[:254])
+        refused = section("email", 429 if wait else 422, errors=errors, email=(request.form.get("email") or "")[:254])
+        return (*refused, {"Retry-After": str(wait)}) if wait else refused
     g.user.pending_email = email
     message = f"We sent a link to {email}. Your address changes when you click it; until then we write to {g.user.email}."
     return respond(lambda: section("email", 200, message=message), url_for("auth.account"), message)

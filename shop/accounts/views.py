@@ -10,6 +10,7 @@ from ..orders.guest_cart import merge_guest_cart, take_guest_cart
 from ..orders.ledger import REASON_LABELS
 from ..security import safe_next
 from .overview import account_overview
+from .devices import DEVICE_COOKIE, known_device, login_succeeded, remember_device, reserve_login_attempt
 from .passwords import check_credentials, find_user_by_login
 from .registration import (
     EmailTaken,
@@ -189,28 +190,24 @@ def login():
         return render_login()
     login_value = (request.form.get("login") or "").strip()[:254]
     password = request.form.get("password") or ""
-    # Counted before the password is checked, so parallel guesses cannot slip past the limit; per
-    # account (by name or by email alike), and per client for guesses spread over many accounts.
     account = find_user_by_login(login_value)
-    account_key = account.id if account else login_value.lower()
-    wait, client_hit = limits.take(limits.LOGIN_PER_CLIENT, client_address())
-    account_hit = None
-    if not wait:
-        wait, account_hit = limits.take(limits.LOGIN_PER_ACCOUNT, account_key)
+    device = known_device(request.cookies.get(DEVICE_COOKIE), account)
+    wait, attempt = reserve_login_attempt(account, login_value, client_address(), device)
     if wait:
         return too_many(render_login(login_value, "Too many failed attempts. " + wait_message(wait)), wait)
     user = check_credentials(login_value, password) if login_value and password else None
     if user is None:
         return render_login(login_value, "That username or email and password do not match.", status=422)
-    limits.give_back(client_hit)  # a good login is no guess
-    limits.forget(limits.LOGIN_PER_ACCOUNT, account_key)
+    login_succeeded(attempt)
     if user.verified_at is None:
         return render_login(login_value, None, unverified_email=user.email, status=403)
     guest_lines = take_guest_cart(session)  # logging in starts a fresh session: keep the guest's cart
     log_in(user)
     for message in merge_guest_cart(user, guest_lines):
         flash(message, "info")
-    return redirect(safe_next(request.form.get("next")) or url_for("auth.account"), code=303)
+    # this browser is known to the account from now on: others' failures do not lock it out
+    return remember_device(redirect(safe_next(request.form.get("next")) or url_for("auth.account"), code=303),
+                           user, device)
 
 
 @bp.post("/logout")
