@@ -108,8 +108,9 @@ def total_changed(goods_cents, shipping, expected_total_cents):
     if not shipping["cents"]:
         said = f"Prices changed since your cart was shown: the total is now {format_cents(charged)}"
     else:
+        label = METHODS[shipping["method"]]["label"]
         said = (f"The total changed since your cart was shown: it is now {format_cents(charged)} (plants "
-                f"{format_cents(goods_cents)}, {METHODS[shipping['method']]['label']} {format_cents(shipping['cents'])})")
+                f"{format_cents(goods_cents)}, {label} {format_cents(shipping['cents'])})")
     return (f"{said}, not {format_cents(expected_total_cents)}. Nothing was charged. "
             "Check the new total and press Buy again.")
 

@@ -3,7 +3,8 @@
 The checkout form sends `address_id` (one of the customer's addresses) and `delivery` (`standard` or
 `next_day`); without an address the order is collected at the nursery, free. The price is part of the
 total charged from the balance, under the same rules and ledger as the plants; the order keeps a copy of
-the address (a later edit of the address book never changes it).
+the address (a later edit of the address book never changes it). The cart keeps the choice in the session
+and shows the grand total with order_total(), the sum checkout charges, so the button is the price paid.
 """
 from datetime import timedelta
 
