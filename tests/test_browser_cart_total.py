@@ -49,7 +49,7 @@ def test_next_day_delivery_is_on_the_button_and_the_button_is_what_is_charged(se
     expect(page.locator("#cart-badge .count")).to_have_text("1")
     page.goto(live_server.url + "/cart")
     watch_settling(page)
-    button = page.locator("#checkout-form button .when-idle")
+    button = page.locator("#buy-now .when-idle")
     expect(button).to_have_text("Buy now · $38.95")  # $34.00 of plants and $4.95 standard delivery
     page.evaluate("document.body.dataset.settled = 'no'")
     page.check("#delivery-next_day")
@@ -62,7 +62,7 @@ def test_next_day_delivery_is_on_the_button_and_the_button_is_what_is_charged(se
     expect(page.locator("#cart-after")).to_have_text("$122.05")
     screenshot(page, f"cart-next-day-{width}.png")
     shown = cents(button.inner_text())
-    page.click("#checkout-form button[type=submit]:not(.no-js-only)")
+    page.click("#buy-now")
     page.wait_for_url(re.compile(r".*/orders/FH-\d{6}-\d{6}$"))
     order, ledger, balance = charged_for(user)
     assert shown == 77_95 == order.total_cents == ledger == 200_00 - balance
@@ -86,8 +86,8 @@ def test_without_javascript_the_update_button_puts_the_delivery_on_the_buy_butto
     page.check("#delivery-next_day")
     page.click("button:has-text('Update the total')")
     page.wait_for_url("**/cart")
-    expect(page.locator("#checkout-form .when-idle")).to_have_text("Buy now · $43.95")
-    page.click("#checkout-form button:has-text('Buy now')")
+    expect(page.locator("#buy-now .when-idle")).to_have_text("Buy now · $43.95")
+    page.click("#buy-now")
     page.wait_for_url(re.compile(r".*/orders/FH-\d{6}-\d{6}$"))
     assert charged_for(user)[1:] == (43_95, 200_00 - 43_95)
     context.close()
