@@ -132,7 +132,7 @@ CREATE TABLE IF NOT EXISTS orders (
   user_id             INT         NOT NULL,
   total_cents         INT         NOT NULL,
   balance_after_cents INT         NOT NULL,
-  idempotency_key     VARCHAR(64) NOT NULL,
+  idempotency_key     VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,  -- compared byte for byte (0012)
   created_at          DATETIME    NOT NULL,
   status              VARCHAR(12) NOT NULL DEFAULT 'placed',  -- placed, packed, shipped, delivered, cancelled
   status_changed_at   DATETIME    NULL,
@@ -202,7 +202,7 @@ CREATE TABLE IF NOT EXISTS bookings (
   user_id         INT         NOT NULL,
   seats           INT         NOT NULL,
   total_cents     INT         NOT NULL,
-  idempotency_key VARCHAR(64) NOT NULL,
+  idempotency_key VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,  -- compared byte for byte (0012)
   created_at      DATETIME    NOT NULL,
   cancelled_at    DATETIME    NULL,      -- cancelled and refunded before the workshop
   UNIQUE KEY bookings_number (number),

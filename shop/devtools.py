@@ -42,6 +42,8 @@ FRAGMENTS = [
     ("cart.update", "POST", "/cart/update", {"sku": "FH-10001", "quantity": "2"},
      "partials/cart/cart.html", "Change a cart line's quantity."),
     ("cart.remove", "POST", "/cart/remove", {"sku": "FH-10001"}, "partials/cart/cart.html", "Remove a cart line."),
+    ("cart.choose_delivery", "POST", "/cart/delivery", {"address_id": "1", "delivery": "next_day"},
+     "partials/cart/cart.html", "Choose the delivery: the cart again with its grand total (your address's id)."),
     ("reviews.create", "POST", "/products/FH-10001/reviews", {"rating": "5", "body": "Lovely plant."},
      "partials/reviews/reviews.html", "Post a review (only once the plant you bought has arrived)."),
     ("guides.index", "GET", "/guides", {"q": "humidity"}, "partials/guides/list.html", "Care guides matching a search."),

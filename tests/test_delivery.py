@@ -7,7 +7,7 @@ import pytest
 
 from shop.db import database
 from shop.models import Address, BalanceLedger, EmailOutbox, Order, Product, User
-from shop.orders.delivery import working_days_after
+from shop.orders.delivery import order_total, working_days_after
 
 from .conftest import create_user, csrf_token
 
@@ -31,9 +31,12 @@ def fill_cart(client, sku="FH-10042", quantity=1):
 
 
 def buy(client, goods, **choice):
+    """Press Buy for this choice, sending the grand total the cart shows for it: the plants and the delivery."""
     page = client.get("/cart").get_data(as_text=True)
     key = page.split('name="idempotency_key" value="')[1].split('"')[0]
-    return client.post("/checkout", data={"idempotency_key": key, "expected_total_cents": str(goods),
+    method = choice.get("delivery")
+    expected = order_total(goods, method) if method in ("standard", "next_day") else goods
+    return client.post("/checkout", data={"idempotency_key": key, "expected_total_cents": str(expected),
                                           "csrf_token": csrf_token(client), **choice})
 
 

@@ -38,7 +38,7 @@ class Order(BaseModel):
     user = ForeignKeyField(User, backref="orders", column_name="user_id", on_delete="RESTRICT", index=False)
     total_cents = IntegerField(constraints=[Check("total_cents >= 0")])
     balance_after_cents = IntegerField()
-    idempotency_key = CharField(max_length=64)
+    idempotency_key = CharField(max_length=64)  # utf8mb4_bin on MySQL (migration 0012): case counts
     created_at = DateTimeField(default=utcnow)
     # placed -> packed -> shipped -> delivered, moved by staff; or cancelled (refunded) before shipping
     status = CharField(max_length=12, default="placed")
@@ -118,7 +118,7 @@ class Booking(BaseModel):
     user = ForeignKeyField(User, backref="bookings", column_name="user_id", on_delete="RESTRICT", index=False)
     seats = IntegerField(constraints=[Check("seats > 0")])
     total_cents = IntegerField(constraints=[Check("total_cents >= 0")])
-    idempotency_key = CharField(max_length=64)
+    idempotency_key = CharField(max_length=64)  # utf8mb4_bin on MySQL (migration 0012): case counts
     created_at = DateTimeField(default=utcnow)
     cancelled_at = DateTimeField(null=True)  # cancelled and refunded before the workshop
 

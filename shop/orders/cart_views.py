@@ -33,7 +33,15 @@ from .cart import (
     set_quantity,
 )
 from .checkout import CheckoutRefused, place_order
-from .delivery import FREE_STANDARD_FROM, DeliveryRefused, options, read_choice
+from .delivery import (
+    FREE_STANDARD_FROM,
+    DeliveryRefused,
+    chosen_delivery,
+    options,
+    order_total,
+    read_choice,
+    remember_choice,
+)
 from .guest_cart import guest_add, guest_count, guest_remove, guest_set, guest_summary
 
 bp = Blueprint("cart", __name__)
@@ -48,11 +56,21 @@ def back_to_where_they_were():
 
 def render_cart(status=200, error=None, error_sku=None, message=None):
     """The cart fragment (for htmx) or page, with the header badge told to refresh; `message` says what
-    the last action did (the fragment focuses it: static/js/shop.js)."""
+    the last action did (the fragment focuses it: static/js/shop.js).
+
+    A customer's cart is priced with the delivery kept in the session (delivery.chosen_delivery()), by the
+    function checkout charges with (delivery.order_total()): the button, the hidden expected total and the
+    balance after are the grand total, delivery included."""
     summary = cart_summary(g.user) if g.user else guest_summary(session)
     template = "partials/cart/cart.html" if is_fragment_request() else "templates/cart/cart.html"
-    shipping = {"addresses": addresses_of(g.user.id) if g.user else [],
+    addresses = addresses_of(g.user.id) if g.user else []
+    address_id, method = chosen_delivery(session, addresses)
+    shipping = {"addresses": addresses, "address_id": address_id, "method": method,
                 "options": options(summary["total"], utcnow().date()), "free_from": FREE_STANDARD_FROM}
+    if g.user:
+        grand_total = order_total(summary["total"], method)
+        summary.update(delivery_cents=grand_total - summary["total"], grand_total=grand_total,
+                       after=summary["balance"] - grand_total)
     response = make_response(render_template(template, cart=summary, error=error, error_sku=error_sku,
                                              idempotency_key=new_idempotency_key(), shipping=shipping,
                                              message=message), status)
@@ -118,6 +136,23 @@ def remove():
     return respond(lambda: render_cart(message=removed), url_for("cart.view"), removed)
 
 
+@bp.post("/cart/delivery")
+def choose_delivery():
+    """Choose the address and delivery in the cart: the cart again with its total, button and balance after
+    (htmx, on each change of the radio buttons; without JavaScript the Update button, then a 303)."""
+    if g.user is None:
+        return redirect_via_htmx(url_for("auth.login", next=url_for("cart.view")))
+    try:
+        address_id, method = read_choice(request.form.get("address_id"), request.form.get("delivery"))
+        if address_id is not None and address_id not in {address.id for address in addresses_of(g.user.id)}:
+            raise DeliveryRefused("We could not find that address in your address book. Choose another.")
+    except DeliveryRefused as refusal:
+        problem = str(refusal)
+        return respond(lambda: render_cart(422, problem), url_for("cart.view"), problem, "error")
+    remember_choice(session, address_id, method)
+    return respond(render_cart, url_for("cart.view"))
+
+
 @bp.post("/checkout")
 def checkout():
     """Buy the whole cart or nothing; a repeated idempotency key shows the first order."""
@@ -135,6 +170,7 @@ def checkout():
     except DeliveryRefused as refusal:
         CHECKOUT_REFUSALS.labels("delivery").inc()
         return render_cart(422, str(refusal))
+    remember_choice(session, address_id, method)  # a refused checkout shows the cart with this choice's total
     try:
         order, created = place_order(g.user, key, expected, address_id, method)
     except ShopBusy:

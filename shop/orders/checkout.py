@@ -32,13 +32,12 @@ from ..models import (
     utcnow,
 )
 from ..money import format_cents
-from .delivery import DeliveryRefused, delivery_for
+from .delivery import METHODS, DeliveryRefused, delivery_for, order_total
 from .ledger import InsufficientBalance, move_balance
 
 NUMBER_TRIES = 3  # a random order number colliding twice in a row is practically impossible
 
 RECENT_ORDER = timedelta(minutes=10)
-
 
 
 class CheckoutRefused(Exception):
@@ -111,6 +110,19 @@ def take_stock(product, quantity):
         raise stock_refusal(Product.get_by_id(product.id), quantity)
 
 
+def total_changed(goods_cents, shipping, expected_total_cents):
+    """The refusal's message when today's grand total is not the one the cart showed: the new total, its parts."""
+    charged = goods_cents + shipping["cents"]
+    if not shipping["cents"]:
+        said = f"Prices changed since your cart was shown: the total is now {format_cents(charged)}"
+    else:
+        label = METHODS[shipping["method"]]["label"]
+        said = (f"The total changed since your cart was shown: it is now {format_cents(charged)} (plants "
+                f"{format_cents(goods_cents)}, {label} {format_cents(shipping['cents'])})")
+    return (f"{said}, not {format_cents(expected_total_cents)}. Nothing was charged. "
+            "Check the new total and press Buy again.")
+
+
 def _checkout(user_id, idempotency_key, expected_total_cents, address_id=None, method="collect"):
     """The checkout transaction's body; see place_order()."""
     user = lock_user(user_id)
@@ -124,24 +136,22 @@ def _checkout(user_id, idempotency_key, expected_total_cents, address_id=None, m
     plant_shelves = {category_id for (category_id,) in
                      Category.select(Category.id).where(Category.holds_plants == True).tuples()}  # noqa: E712
     total = sum(line.quantity * products[line.product_id].price_cents for line in lines)
-    if expected_total_cents is not None and total != expected_total_cents:
-        raise PriceChanged(f"Prices changed since your cart was shown: the total is now {format_cents(total)}, "
-                           f"not {format_cents(expected_total_cents)}. Nothing was charged. "
-                           "Check the new total and press Buy again.")
+    try:
+        shipping = delivery_for(user_id, address_id, method, total, utcnow().date())
+    except DeliveryRefused as refusal:
+        raise CheckoutRefused(str(refusal), "delivery") from None
+    charged = order_total(total, shipping["method"])  # the plants and their delivery, as the cart's button showed
+    if expected_total_cents is not None and charged != expected_total_cents:
+        raise PriceChanged(total_changed(total, shipping, expected_total_cents))
     for line in lines:
         if products[line.product_id].hidden:  # taken out of the shop since it went into the cart
             raise CheckoutRefused(f"{products[line.product_id].name} is no longer sold. "
                                   "Remove it from your cart to buy the rest.", "not_sold")
         if products[line.product_id].stock < line.quantity:
             raise stock_refusal(products[line.product_id], line.quantity)
-    try:
-        shipping = delivery_for(user_id, address_id, method, total, utcnow().date())
-    except DeliveryRefused as refusal:
-        raise CheckoutRefused(str(refusal), "delivery") from None
     for line in lines:
         take_stock(products[line.product_id], line.quantity)
     number = new_number("FH")
-    charged = total + shipping["cents"]  # the plants and their delivery, from the balance in one ledger row
     try:
         balance_after = move_balance(user_id, -charged, "order", number)
     except InsufficientBalance as short:

@@ -3,13 +3,15 @@
 The checkout form sends `address_id` (one of the customer's addresses) and `delivery` (`standard` or
 `next_day`); without an address the order is collected at the nursery, free. The price is part of the
 total charged from the balance, under the same rules and ledger as the plants; the order keeps a copy of
-the address (a later edit of the address book never changes it).
+the address (a later edit of the address book never changes it). The cart keeps the choice in the session
+and shows the grand total with order_total(), the sum checkout charges, so the button is the price paid.
 """
 from datetime import timedelta
 
 from ..accounts.addresses import COUNTRIES
 from ..models import Address
 
+SESSION_KEY = "delivery_choice"
 FREE_STANDARD_FROM = 50_00  # standard delivery is free from this many cents of plants
 METHODS = {
     "standard": {"label": "Standard delivery", "cents": 4_95, "working_days": 3},
@@ -39,6 +41,11 @@ def price_of(method, goods_cents):
     return METHODS[method]["cents"]
 
 
+def order_total(goods_cents, method):
+    """Plants plus their delivery: the grand total the cart's button shows and checkout charges."""
+    return goods_cents + price_of(method, goods_cents)
+
+
 def options(goods_cents, today):
     """The choices shown at checkout: [{method, label, cents, expected_on}]."""
     return [{"method": method, "label": spec["label"], "cents": price_of(method, goods_cents),
@@ -55,11 +62,29 @@ def read_choice(address_raw, delivery_raw):
         raise DeliveryRefused("Choose the address to send your plants to, or collect them at the nursery.")
     if not (address_text.isascii() and address_text.isdigit()) or len(address_text) > 9:
         raise DeliveryRefused("Choose one of your addresses from the list.")
-    if delivery == "collect":
-        return None, "collect"
-    if delivery not in ("", "standard", "next_day"):
+    if delivery not in ("", "standard", "next_day", "collect"):
         raise DeliveryRefused("Choose standard delivery, next working day, or collecting at the nursery.")
-    return int(address_text), delivery or "standard"
+    return int(address_text), delivery or "standard"  # collecting ignores the address, kept for next time
+
+
+def remember_choice(session, address_id, method):
+    """Keep the delivery chosen in the cart (the browser's session) until it is changed or the customer
+    logs out, so quantity changes, adds and removes never reset it."""
+    session[SESSION_KEY] = {"address_id": address_id, "method": method}
+
+
+def chosen_delivery(session, addresses):
+    """(address id or None, method) the cart shows: the last choice while its address is still in the book,
+    else the default address (or the first) with standard delivery; with no address, collecting."""
+    if not addresses:
+        return None, "collect"
+    stored = session.get(SESSION_KEY)
+    stored = stored if isinstance(stored, dict) else {}
+    address_id = stored.get("address_id")
+    if address_id not in {address.id for address in addresses}:
+        address_id = next((address.id for address in addresses if address.is_default), addresses[0].id)
+    method = stored.get("method") if stored.get("method") in METHODS else "standard"
+    return address_id, method
 
 
 def address_copy(address):
