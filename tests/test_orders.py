@@ -192,7 +192,7 @@ def test_cart_page_warns_before_the_customer_tries(shopper, client):
     add(client, "FH-10032", 3)  # $237.00 > $200.00
     html = client.get("/cart").get_data(as_text=True)
     assert "This order costs $237.00 and your balance is $200.00" in html
-    assert re.search(r'<button class="button button-wide" type="submit"\s+disabled', html)
+    assert re.search(r'<button class="button button-wide" id="buy-now" type="submit"\s+disabled', html)
 
 
 def test_a_plant_that_sold_out_meanwhile_is_named(shopper, client):
