@@ -110,3 +110,22 @@ def test_download_holds_the_address_book_and_each_orders_delivery(seeded, app, c
     assert mine["delivery"] == {"method": "standard", "cents": order.delivery_cents,
                                 "ship_to": order.ship_to, "expected_on": order.expected_on.isoformat()}
     assert "7 Greenhouse Lane" in mine["delivery"]["ship_to"]
+
+
+def test_migration_0014_forgets_the_addresses_of_accounts_deleted_before(seeded, app):
+    """Accounts deleted before forget_person() cleared ship_to: the migration clears it for them, and only them."""
+    from shop.migrations import migrate
+    from shop.models import SchemaMigration, utcnow
+
+    left, staying = create_user(), create_user(username="ivyfan", email="ivy@example.com")
+    gone, kept = sent_order(app, left, status="delivered"), sent_order(app, staying, key="kept", status="delivered")
+    with database.connection_context():
+        # deleted the old way: the placeholder row, the order's address left behind
+        User.update(deleted_at=utcnow(), email=f"#deleted-{left.id}").where(User.id == left.id).execute()
+        SchemaMigration.delete().where(SchemaMigration.version == "0014").execute()
+    assert migrate() == ["0014"]
+    with database.connection_context():
+        assert Order.get_by_id(gone.id).ship_to is None
+        assert (Order.get_by_id(gone.id).number, Order.get_by_id(gone.id).total_cents) == (gone.number, gone.total_cents)
+        assert "7 Greenhouse Lane" in Order.get_by_id(kept.id).ship_to
+    assert migrate() == []
