@@ -1,4 +1,4 @@
-"""Command-line tools: flask --app wsgi init-db | migrate | seed | send-mail | send-test-mail."""
+"""Command-line tools: flask --app wsgi init-db | migrate | seed | send-mail | send-test-mail | backup | restore."""
 import secrets
 import time
 
@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from .accounts.passwords import password_hasher
 from .accounts.registration import new_member_id, purge_unverified
+from .backup import BackupError, restore_backup, take_backup
 from .db import database, transaction_with_retry
 from .mail import queue_email, run_worker
 from .migrations import migrate
@@ -149,6 +150,32 @@ def purge_unverified_command():
     click.echo(f"Removed {removed} account{'s' if removed != 1 else ''} never verified")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("directory", type=click.Path(file_okay=False))
+def backup_command(directory):
+    """Write a consistent backup of the database and media into DIRECTORY (new or empty), while the shop runs."""
+    try:
+        manifest = take_backup(current_app, database.obj, directory)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup of the {manifest['engine']} database at migration {manifest['migration_version']}, "
+               f"{len(manifest['files'])} files, in {manifest['seconds']} s: {directory}")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already has tables.")
+def restore_command(directory, force):
+    """Check a backup's checksums and load it into the (empty) database of DATABASE_URL, media too."""
+    try:
+        manifest = restore_backup(current_app, database.obj, directory, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored the backup of {manifest['created_at']} at migration {manifest['migration_version']}")
+
+
 def init_app(app):
     """Register the commands with the app's CLI."""
     app.cli.add_command(init_db_command)
@@ -158,3 +185,5 @@ def init_app(app):
     app.cli.add_command(send_test_mail_command)
     app.cli.add_command(purge_unverified_command)
     app.cli.add_command(staff_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -149,7 +149,7 @@ def write_transaction():
 # 1213 deadlock, which is also how Galera reports a certification conflict (at COMMIT);
 # 1205 lock wait timeout; 1020 "record has changed since last read" (MariaDB snapshot isolation);
 # 1047 "WSREP has not yet prepared node for application use" (a node rejoining the cluster);
-# SQLite's "database is locked" after its busy timeout.
+# SQLite's "database is locked" after its busy timeout. A lost connection is retried too (below).
 RETRYABLE_CODES = {1213, 1205, 1020, 1047}
 RETRYABLE_TEXT = ("database is locked", "database table is locked", "database is busy")
 ATTEMPTS = 6
@@ -178,7 +178,8 @@ def transaction_with_retry(work, attempts=ATTEMPTS):
     """
     if database.in_transaction():
         raise RuntimeError("transaction_with_retry() cannot run inside another transaction")
-    for attempt in range(attempts):
+    conflicts, lost_since = 0, None
+    while True:
         _committed.callbacks = []  # what an attempt rolled back must not be counted
         try:
             with write_transaction():
@@ -187,17 +188,43 @@ def transaction_with_retry(work, attempts=ATTEMPTS):
                 callback()
             return result
         except (OperationalError, InterfaceError) as error:
-            if not is_retryable(error):
+            lost = is_lost_connection(error)
+            if not (lost or is_retryable(error)):
                 raise
-            if attempt == attempts - 1:
-                log.warning("gave up after %s attempts: %s", attempts, error)
+            if lost:
+                lost_since = lost_since or time.monotonic()
+                drop_connection()
+            else:
+                conflicts += 1
+            if conflicts == attempts or (lost and time.monotonic() - lost_since > FAILOVER_SECONDS):
+                log.warning("gave up after %s conflicts%s: %s", conflicts, ", connection lost" if lost else "", error)
                 metrics.SHOP_BUSY.inc()
                 raise ShopBusy(str(error)) from error
             metrics.DB_RETRIES.inc()
-            time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
+            time.sleep(FAILOVER_PAUSE if lost else random.uniform(0, BACKOFF_SECONDS * 2 ** conflicts))
         finally:
             _committed.callbacks = None
-    raise AssertionError("unreachable")
+
+
+# A lost connection (node killed, proxy cut it): 2006 gone away, 2013 lost in a query, 2055 at a system
+# call, 2003 no node to give; PyMySQL's InterfaceError for a closed socket. A COMMIT that lost its
+# connection may have happened: it is safe to run work() again because every money-moving work() looks up
+# its idempotency key first (read with wsrep_sync_wait: a commit that reached the cluster is found).
+LOST_CONNECTION_CODES = {2003, 2006, 2013, 2055}
+FAILOVER_SECONDS, FAILOVER_PAUSE = 8.0, 0.25  # the proxy needs about a second to move
+
+
+def is_lost_connection(error):
+    """True when a MySQL error means the connection itself is gone (not the transaction's fault)."""
+    return is_mysql() and (isinstance(error, InterfaceError) or error_code(error) in LOST_CONNECTION_CODES)
+
+
+def drop_connection():
+    """Let go of this thread's dead connection: the pool's ping drops it, the next query opens another."""
+    try:
+        database.close()
+    except Exception:  # closing a dead socket may fail too; the pool discards it either way
+        log.debug("closing a lost connection failed", exc_info=True)
 
 
 _committed = threading.local()  # the callbacks of the transaction_with_retry() running on this thread
@@ -221,17 +248,3 @@ def current_read(query):
     IMMEDIATE), so its plain SELECT is current; it has no FOR UPDATE.
     """
     return query.for_update() if is_mysql() else query
-
-
-# Errors that mean "the database is not answering", as opposed to a bug in a query:
-# MySQL client 2002/2003 (cannot connect), 2006/2013 (gone away, lost), 2055, server 1040 (too many
-# connections), 1205 (lock wait timeout); SQLite's locked, unopenable or failing disk.
-UNAVAILABLE_CODES = {1040, 1205, 2002, 2003, 2006, 2013, 2055}
-UNAVAILABLE_TEXT = ("database is locked", "unable to open database", "disk i/o error", "database or disk is full")
-
-
-def is_unavailable(error):
-    """True when a database error means the database cannot answer now (worth a 503 and a retry)."""
-    text = str(error).lower()
-    return (isinstance(error, InterfaceError) or error_code(error) in UNAVAILABLE_CODES
-            or any(fragment in text for fragment in UNAVAILABLE_TEXT))

@@ -1,10 +1,10 @@
 """Friendly error pages: 404, 405, 500, 503 while the database is unreachable or too busy."""
 import logging
 
-from flask import make_response, render_template
+from flask import g, make_response, render_template
 from peewee import InterfaceError, OperationalError
 
-from .db import ShopBusy, is_check_violation, is_unavailable
+from .db import ShopBusy, drop_connection, error_code, is_check_violation, is_lost_connection
 from .htmx import is_fragment_request
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,28 @@ def notice_or_page(status, title, message, headers=None):
     return response
 
 
+# Errors that mean "the database is not answering", as opposed to a bug in a query:
+# MySQL client 2002/2003 (cannot connect), 2006/2013 (gone away, lost), 2055, server 1040 (too many
+# connections), 1205 (lock wait timeout); SQLite's locked, unopenable or failing disk.
+UNAVAILABLE_CODES = {1040, 1205, 2002, 2003, 2006, 2013, 2055}
+UNAVAILABLE_TEXT = ("database is locked", "unable to open database", "disk i/o error", "database or disk is full")
+
+
+def is_unavailable(error):
+    """True when a database error means the database cannot answer now (worth a 503 and a retry)."""
+    text = str(error).lower()
+    return (isinstance(error, InterfaceError) or error_code(error) in UNAVAILABLE_CODES
+            or any(fragment in text for fragment in UNAVAILABLE_TEXT))
+
+
+def without_database():
+    """Render what follows without the database: let go of the broken connection, and show the header
+    as a guest's (the cart badge of a signed-in customer would query again, fail again inside the error
+    handler, and turn a clear 503 into a dropped connection)."""
+    drop_connection()
+    g.user = None
+
+
 def init_app(app):
     """Register the error handlers."""
     for status in (400, 404, 405, 413, 500):
@@ -47,6 +69,8 @@ def init_app(app):
     def shop_busy(error):
         """Every attempt of a write met a conflict (deadlock, lock wait, cluster certification):
         nothing was changed, and saying so is better than a 500."""
+        if is_lost_connection(error.__cause__):
+            without_database()
         return notice_or_page(503, "The shop is very busy right now.",
                               "Nothing was changed and nothing was charged. Please try again in a moment.",
                               {"Retry-After": "2"})
@@ -63,6 +87,7 @@ def init_app(app):
             log.exception("database error")  # a bug (bad SQL), not an outage: say so in the log
             return error_page(500)
         log.error("database unavailable: %s", error)
+        without_database()
         return notice_or_page(503, "The shop is having a short rest.",
                               "Our database is not answering right now. Please try again in a minute.",
                               {"Retry-After": "30"})

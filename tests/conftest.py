@@ -92,7 +92,15 @@ def make_mysql_database(mysql_server_url):
             cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
 
 
-def ports_free(base, count=24):
+class GaleraNodes(list):
+    """The three nodes' server URLs, with the cluster's directory and base port (the fault tests need them)."""
+
+    def __init__(self, urls, workdir, base):
+        super().__init__(urls)
+        self.workdir, self.base = workdir, base
+
+
+def ports_free(base, count=32):
     """True when none of the ports base .. base+count-1 is listening on loopback."""
     for port in range(base, base + count):
         with socket.socket() as sock:
@@ -112,7 +120,10 @@ def galera_cluster():
     needs = ["/usr/sbin/mariadbd", "/usr/lib/galera/libgalera_smm.so", shutil.which("rsync") or "/nonexistent"]
     if not all(os.path.exists(path) for path in needs) or os.geteuid() != 0:
         missing("a Galera cluster needs mariadb-server, galera-4, rsync and root to start it", REQUIRE_CLUSTER)
-    base = next((port for port in range(23306, 33306, 1000) if ports_free(port)), None)
+    # each xdist worker starts its search elsewhere: two workers starting clusters at one moment (test_cluster,
+    # test_failover) would otherwise both find 23306 free
+    first = 23306 + 1000 * int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    base = next((port for port in range(first, 33306, 1000) if ports_free(port)), None)
     if base is None:
         missing("no free ports for the Galera cluster", REQUIRE_CLUSTER)
     workdir = tempfile.mkdtemp(prefix="fh-galera-")
@@ -120,7 +131,7 @@ def galera_cluster():
     try:
         if started.returncode != 0:
             missing(f"the Galera cluster did not start: {started.stderr[-2000:]}", REQUIRE_CLUSTER)
-        yield [f"mysql://root@127.0.0.1:{base + 10 * node}" for node in range(3)]
+        yield GaleraNodes([f"mysql://root@127.0.0.1:{base + 10 * node}" for node in range(3)], workdir, base)
     finally:
         subprocess.run([GALERA_SCRIPT, "stop", workdir], capture_output=True, timeout=120)
         shutil.rmtree(workdir, ignore_errors=True)
