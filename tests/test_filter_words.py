@@ -26,6 +26,8 @@ from .test_search import HX, names
     ('"pet safe" fern', '"pet safe" fern', {}),  # in quotes: the words themselves
     ("uneasy", "uneasy", {}),  # only whole words
     ("monstera", "monstera", {}),
+    ("under $٢٠", "under $٢٠", {}),  # ASCII digits only, as every number the shop reads
+    ("under ２０", "under ２０", {}),
     ("", "", {}),
 ])
 def test_read_filter_words(text, rest, found):

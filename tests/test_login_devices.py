@@ -157,3 +157,24 @@ def test_signing_in_to_another_account_rebinds_the_browser(app):
     sign_out(browser)
     lock_the_account(app)
     assert sign_in(browser, OWNER).status_code == 429  # bound to "second" now
+
+
+def test_a_new_password_ends_every_old_device_cookie(app):
+    """A browser that signed in with a password someone else also knew (a thief's) loses its exemption when the
+    owner changes the password; the owner's own browser, where the change was made, keeps one."""
+    user = create_user()
+    thief = owners_browser(app)  # signed in once with the password, then out: it keeps a device cookie
+    owner = app.test_client()
+    assert sign_in(owner, OWNER).status_code == 303
+    html = owner.get("/account").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    changed = owner.post("/account/password", data={"current_password": "Gr33n-Fingers", "password": "N3w-Leaves!x",
+                                                    "password_confirm": "N3w-Leaves!x", "csrf_token": token})
+    assert changed.status_code in (200, 303)
+    with database.connection_context():
+        assert User.get_by_id(user.id).password_hash != user.password_hash
+    sign_out(owner)
+    lock_the_account(app)
+    # the old cookie counts as an unknown browser now: refused like one, whatever password it tries
+    assert sign_in(thief, ATTACKER, password="N3w-Leaves!x").status_code == 429
+    assert sign_in(owner, OWNER, password="N3w-Leaves!x").status_code == 303

@@ -1,12 +1,14 @@
 """Login throttling that attackers cannot turn against owners: OWASP's device cookies.
 
 A browser that signed in to an account carries a device cookie: itsdangerous-signed, bound to the
-account's member ID, holding a random nonce of its own. Its login attempts count against its own
+account's member ID and to a digest of its password hash (a new password ends every cookie made with the
+old one: a browser that signed in with a stolen password keeps no exemption), holding a random nonce. Its login attempts count against its own
 budget (limits.LOGIN_PER_DEVICE, keyed on the account and the nonce), so failures from elsewhere cannot
 lock it out; once that budget is spent it counts as unknown. Unknown browsers (no cookie, or one that
 is forged, expired or another account's) share the account's budget (limits.LOGIN_PER_ACCOUNT). Every
 attempt also counts against the client's address (limits.LOGIN_PER_CLIENT).
 """
+import hashlib
 import secrets
 from typing import NamedTuple
 
@@ -33,6 +35,11 @@ def signer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DEVICE_SALT)
 
 
+def password_digest(user):
+    """A short digest of the account's password hash, which a device cookie is bound to."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:24]
+
+
 def known_device(cookie, user):
     """The browser's nonce when `cookie` is a device cookie signed here, within its life, for this
     account; None for anything else."""
@@ -42,7 +49,8 @@ def known_device(cookie, user):
         data = signer().loads(cookie[:400], max_age=DEVICE_MAX_AGE)
     except BadSignature:  # expired included (SignatureExpired is one)
         return None
-    if not isinstance(data, dict) or data.get("m") != user.member_id or not isinstance(data.get("n"), str):
+    if (not isinstance(data, dict) or data.get("m") != user.member_id or data.get("p") != password_digest(user)
+            or not isinstance(data.get("n"), str)):
         return None
     return data["n"]
 
@@ -74,7 +82,7 @@ def login_succeeded(attempt):
 def remember_device(response, user, device=None):
     """Set (or refresh) the browser's device cookie for this account, keeping its nonce if it had one.
     HttpOnly, sent only to /login, Secure in production, SameSite=Lax."""
-    value = signer().dumps({"m": user.member_id, "n": device or secrets.token_urlsafe(16)})
+    value = signer().dumps({"m": user.member_id, "p": password_digest(user), "n": device or secrets.token_urlsafe(16)})
     response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_MAX_AGE, path="/login", httponly=True,
                         secure=current_app.config["SESSION_COOKIE_SECURE"], samesite="Lax")
     return response

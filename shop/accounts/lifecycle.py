@@ -125,13 +125,14 @@ def reset_password(token, password):
                     reset_url=absolute("account.forgot_password"))
 
     transaction_with_retry(apply)
+    return new_hash
     return user
 
 
 # ---------------------------------------------------------------------------------- new password
 def change_password(user, current_password, new_password, keep_session_hash):
     """Change the password of a logged-in customer who knows the current one; every other browser
-    is signed out (this one, keep_session_hash, stays in) and a notice is emailed."""
+    is signed out (this one, keep_session_hash, stays in) and a notice is emailed. Returns the new hash."""
     if not password_matches(user, current_password):
         raise AccountRefused("current_password", "That is not your current password.")
     new_hash = password_hasher().hash(new_password)
@@ -144,6 +145,7 @@ def change_password(user, current_password, new_password, keep_session_hash):
                     reset_url=absolute("account.forgot_password"))
 
     transaction_with_retry(apply)
+    return new_hash
 
 
 # -------------------------------------------------------------------------------- new email address

@@ -20,6 +20,7 @@ from flask import (
 from .. import limits
 from ..htmx import is_fragment_request, login_required, redirect_via_htmx, respond
 from ..limits import client_address, wait_message
+from .devices import remember_device
 from .leaving import delete_account, export_data
 from .lifecycle import (
     AccountRefused,
@@ -100,14 +101,16 @@ def change_password_view():
     password, errors = validate_new_password(request.form, user.username, user.email)
     if not errors:
         try:
-            change_password(user, request.form.get("current_password"), password,
-                            token_hash(session.get("token", "")))
+            user.password_hash = change_password(user, request.form.get("current_password"), password,
+                                                 token_hash(session.get("token", "")))
         except AccountRefused as refusal:
             errors = {refusal.field: str(refusal)}
     if errors:
         return section("password", 422, errors=errors)
     message = "Your password is changed. Every other browser was signed out, and we emailed you a notice."
-    return respond(lambda: section("password", 200, message=message), url_for("auth.account"), message)
+    response = respond(lambda: section("password", 200, message=message), url_for("auth.account"), message)
+    # every device cookie made with the old password is void now; this browser, which knew it, stays known
+    return remember_device(response, user)
 
 
 @bp.post("/account/email")

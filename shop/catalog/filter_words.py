@@ -28,7 +28,7 @@ _alternatives = "|".join(re.escape(phrase).replace(r"\ ", r"[\s-]+")
                          for phrase in sorted(BY_PHRASE, key=len, reverse=True))  # "easy care" before "easy"
 PHRASE = re.compile(rf"(?<![\w-])(?:{_alternatives})(?![\w-])", re.IGNORECASE)
 # "under $20", "below 12.50", "over $30": a number with no unit after it ("under 20 cm" is a size)
-PRICE = re.compile(r"(?<![\w-])(under|below|less than|up to|over|above|more than)\s+(\$\s*)?(\d{1,5}(?:\.\d{1,2})?)"
+PRICE = re.compile(r"(?<![\w-])(under|below|less than|up to|over|above|more than)\s+(\$\s*)?([0-9]{1,5}(?:\.[0-9]{1,2})?)"
                    r"(?![\w.$])(?!\s*(?:cm|mm|m|l|litres?|liters?|in|inch(?:es)?)\b)", re.IGNORECASE)
 MAX_WORDS = ("under", "below", "less than", "up to")
 SPACES = re.compile(r"\s+")
