@@ -18,7 +18,7 @@ DEV_BASE_URL := $(or $(BASE_URL),http://$(HOST):$(PORT))
 DEV_MYSQL_SERVER ?= mysql://root@127.0.0.1:3306
 DEV_MYSQL_DATABASE ?= fernhouse_dev
 
-.PHONY: dev dev-mysql test serve bench clean
+.PHONY: dev dev-mysql test test-fast lint serve bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ dev-mysql: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# ruff, configured in ruff.toml; .ci/run runs it before the suite.
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
 
 serve: $(VENV)/.runtime
 	$(FLASK) init-db

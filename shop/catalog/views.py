@@ -19,9 +19,9 @@ from ..htmx import (
     set_push_url,
     set_triggers,
 )
-from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, default_filters, filter_chips, parse_filters, refused_any
 from .answers import remembered
 from .cards import card
+from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, default_filters, filter_chips, parse_filters, refused_any
 from .listing import (
     COUNT_CAP,
     all_categories,

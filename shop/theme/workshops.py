@@ -121,7 +121,8 @@ def book(slug):
         problem = str(refusal)
         return respond(lambda: render_card(workshop, 409, problem), back, problem, "error")
     g.user = User.get_by_id(g.user.id)  # the header shows the new balance
-    message = f"Booked {booking.seats} seat{'s' if booking.seats > 1 else ''} ({booking.number}). A confirmation email is on its way."
+    message = (f"Booked {booking.seats} seat{'s' if booking.seats > 1 else ''} ({booking.number}). "
+               "A confirmation email is on its way.")
     return respond(lambda: render_card(workshop, 200, message, ok=True), back, message)
 
 
