@@ -59,6 +59,12 @@ dev-mysql: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
+# The inner loop: SQLite only, no MariaDB, browser or cluster (the REQUIRE flags cleared, so nothing fails
+# for a missing service). make test before a pull request.
+test-fast: $(VENV)/.dev
+	SHOP_REQUIRE_MYSQL= SHOP_REQUIRE_BROWSER= SHOP_REQUIRE_CLUSTER= \
+	$(PY) -m pytest -n 2 --dist loadfile -m "not mysql and not browser and not cluster"
+
 # ruff, configured in ruff.toml; .ci/run runs it before the suite.
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
