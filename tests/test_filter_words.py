@@ -9,7 +9,8 @@ from shop.catalog.filter_words import read_filter_words
 from shop.db import database
 from shop.models import Category, Product
 
-from .test_search import HX, names
+from .helpers import HX
+from .test_search import names
 
 
 @pytest.mark.parametrize("text, rest, found", [

@@ -4,9 +4,8 @@ from shop.db import database
 from shop.models import CartItem, Product, User
 
 from .conftest import create_user, csrf_token
+from .helpers import HX
 from .test_accounts import GOOD, verification_link
-
-HX = {"HX-Request": "true"}
 
 
 def add(client, sku="FH-10001", quantity=1, headers=None):

@@ -12,8 +12,7 @@ from shop.models import Product
 from shop.seeding import generate_products, seed_catalogue
 
 from .conftest import TEST_SECRET, close_pool
-
-HX = {"HX-Request": "true"}
+from .helpers import HX
 
 # query -> (names that must be found, names that must not)
 CASES = {

@@ -20,8 +20,7 @@ from shop.orders.bookings import BookingRefused, book_workshop
 from shop.theme.finder import ROOM_LIGHT, SKILL, SPACE
 
 from .conftest import buy, create_user, csrf_token
-
-HX = {"HX-Request": "true"}
+from .helpers import HX
 
 
 def fresh_user(user):
