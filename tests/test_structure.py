@@ -124,3 +124,22 @@ def test_no_module_is_over_250_lines():
     long = {name: count for name, path in modules().items()
             if (count := len(path.read_text().splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def header_strings(path):
+    """The string constants of a module that name an htmx header (HX-...), docstrings left out."""
+    tree = ast.parse(path.read_text())
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)}
+    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and "HX-" in node.value and id(node) not in docstrings]
+
+
+def test_only_the_htmx_module_names_htmx_headers():
+    """shop/htmx.py is the whole htmx boundary: a view reads hx_target(), an error sets retarget(), never
+    request.headers["HX-..."] or response.headers["HX-..."] by hand."""
+    assert "HX-Retarget" in header_strings(SHOP / "htmx.py")  # the check sees header names in code
+    outside = {name: found for name, path in modules().items()
+               if name != "shop.htmx" and (found := header_strings(path))}
+    assert outside == {}
