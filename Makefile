@@ -18,7 +18,7 @@ DEV_BASE_URL := $(or $(BASE_URL),http://$(HOST):$(PORT))
 DEV_MYSQL_SERVER ?= mysql://root@127.0.0.1:3306
 DEV_MYSQL_DATABASE ?= fernhouse_dev
 
-.PHONY: dev dev-mysql test serve bench clean
+.PHONY: dev dev-mysql test test-fast lint serve bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,16 @@ dev-mysql: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The inner loop: SQLite only, no MariaDB, browser or cluster (the REQUIRE flags cleared, so nothing fails
+# for a missing service). make test before a pull request.
+test-fast: $(VENV)/.dev
+	SHOP_REQUIRE_MYSQL= SHOP_REQUIRE_BROWSER= SHOP_REQUIRE_CLUSTER= \
+	$(PY) -m pytest -n 2 --dist loadfile -m "not mysql and not browser and not cluster"
+
+# ruff, configured in ruff.toml; .ci/run runs it before the suite.
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
 
 serve: $(VENV)/.runtime
 	$(FLASK) init-db

@@ -54,7 +54,8 @@ class Client:
         self.http = requests.Session()
         # Each customer comes from their own address, as through the TLS proxy in production
         # (gunicorn runs with TRUSTED_PROXY_HOPS=1): the per-client rate limits count each apart.
-        self.http.headers["X-Forwarded-For"] = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+        octets = (secrets.randbelow(250), secrets.randbelow(250), secrets.randbelow(250) + 1)
+        self.http.headers["X-Forwarded-For"] = "10.{}.{}.{}".format(*octets)
         self.user = None
 
     def call(self, route, method, path, **kwargs):

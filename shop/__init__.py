@@ -9,8 +9,21 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(test_config=None):
     """Build the app: defaults and environment (shop/config.py), then a test's overrides."""
-    from . import assets, cli, db, devtools, errors, explain, health, htmx, money, security, slides
-    from . import monitoring, request_log
+    from . import (
+        assets,
+        cli,
+        db,
+        devtools,
+        errors,
+        explain,
+        health,
+        htmx,
+        money,
+        monitoring,
+        request_log,
+        security,
+        slides,
+    )
     from .accounts import address_views, lifecycle_views
     from .accounts import views as accounts_views
     from .catalog import review_views

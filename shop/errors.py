@@ -5,7 +5,7 @@ from flask import g, make_response, render_template
 from peewee import InterfaceError, OperationalError
 
 from .db import ShopBusy, drop_connection, error_code, is_check_violation, is_lost_connection
-from .htmx import is_fragment_request
+from .htmx import is_fragment_request, reswap, retarget
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,7 @@ def notice_or_page(status, title, message, headers=None):
     #page-notice (HX-Retarget), so a busy shop never replaces a cart or a card with a whole page."""
     if is_fragment_request():
         response = make_response(render_template("partials/errors/notice.html", title=title, message=message), status)
-        response.headers["HX-Retarget"] = "#page-notice"
-        response.headers["HX-Reswap"] = "innerHTML"
+        reswap(retarget(response, "#page-notice"), "innerHTML")
     else:
         response = make_response(*error_page(status, title, message))
     response.headers.update(headers or {})

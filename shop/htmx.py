@@ -1,5 +1,7 @@
-"""The one place that reads htmx's HX-* request headers and decides page or fragment, and the
-helpers every view answers with: respond() for mutations, login_required, HX-Trigger headers."""
+"""The htmx boundary: the one place that reads htmx's HX-* request headers (is_fragment_request(),
+hx_target()) and sets its response headers (set_triggers(), set_push_url(), retarget(), reswap(),
+redirect_via_htmx()), and the helpers every view answers with: respond() for mutations, login_required.
+No other module of shop/ names an HX- header (tests/test_structure.py)."""
 import functools
 from urllib.parse import urlsplit
 
@@ -14,6 +16,23 @@ def is_fragment_request():
         and headers.get("HX-Boosted") != "true"
         and headers.get("HX-History-Restore-Request") != "true"
     )
+
+
+def hx_target():
+    """The id of the element htmx will swap this response into (HX-Target), or None."""
+    return request.headers.get("HX-Target")
+
+
+def retarget(response, selector):
+    """Swap this response into another element than the one that asked (HX-Retarget)."""
+    response.headers["HX-Retarget"] = selector
+    return response
+
+
+def reswap(response, how):
+    """Swap this response in another way than the element asked for, e.g. innerHTML (HX-Reswap)."""
+    response.headers["HX-Reswap"] = how
+    return response
 
 
 def render_page_or_fragment(page_template, fragment_template, **context):

@@ -1,10 +1,10 @@
 """Loading the hand-written seed catalogue, and generating many products for benchmarks."""
 import random
+import tomllib
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import tomllib
 from peewee import fn
 
 from .db import database, is_mysql

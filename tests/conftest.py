@@ -64,6 +64,20 @@ def pytest_report_header(config):
     return [f"databases: SQLite and {mysql}", f"browser: {browser}", f"cluster: {galera}"]
 
 
+def pytest_collection_modifyitems(items):
+    """Mark what needs MariaDB, Chromium or the cluster by the fixtures it uses, so `-m "not mysql"` (make
+    test-fast) also leaves out the MariaDB half of every test that runs on both engines."""
+    for item in items:
+        params = getattr(item, "callspec", None) and item.callspec.params
+        names = set(getattr(item, "fixturenames", ()))
+        if (params and "mysql" in params.values()) or names & {"mysql_server_url", "make_mysql_database"}:
+            item.add_marker(pytest.mark.mysql)
+        if names & {"browser", "page"}:
+            item.add_marker(pytest.mark.browser)
+        if "galera_cluster" in names:
+            item.add_marker(pytest.mark.cluster)
+
+
 @pytest.fixture(scope="session")
 def mysql_server_url():
     """The MariaDB/MySQL server URL for tests, or a skip (a failure when it is required)."""

@@ -23,8 +23,8 @@ from shop.models import (
 )
 
 from .conftest import AuthActions, buy, create_user, csrf_token
+from .helpers import HX
 
-HX = {"HX-Request": "true"}
 CSRF_VALUE = re.compile(r'(?<=csrf-token" content=")[^"]+|(?<=name="csrf_token" value=")[^"]+|(?<="X-CSRFToken": ")[^"]+')
 NEW = "Fresh-Leaves-42"
 

@@ -6,8 +6,8 @@ from shop.db import database
 from shop.models import Address
 
 from .conftest import create_user, csrf_token
+from .helpers import HX
 
-HX = {"HX-Request": "true"}
 HOME = {"name": "Fern Fan", "line1": "1 Market St", "line2": "", "town": "San Francisco", "postcode": "94103",
         "country": "US"}
 

@@ -10,9 +10,9 @@ from shop.catalog.answers import Answers
 from shop.db import database, is_mysql
 from shop.models import CatalogueState, Category, Product
 
-from .conftest import AuthActions, TEST_SECRET, buy, create_user, csrf_token
+from .conftest import TEST_SECRET, AuthActions, buy, create_user
+from .helpers import HX
 
-HX = {"HX-Request": "true"}
 WATCHED = importlib.import_module("shop.migrations.0010_catalogue_version").WATCHED
 
 

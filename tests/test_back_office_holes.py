@@ -13,8 +13,8 @@ from shop.db import database
 from shop.models import Address, BalanceLedger, Product, StaffAction, User, Workshop, utcnow
 
 from .conftest import TEST_SECRET, AuthActions, create_user, csrf_token
+from .helpers import HX
 
-HX = {"HX-Request": "true"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
 
 

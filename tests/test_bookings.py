@@ -10,9 +10,8 @@ from shop.orders.bookings import BookingRefused, book_workshop, cancel_booking
 from shop.staff.people import cancel_workshop
 
 from .conftest import create_user, csrf_token
+from .helpers import HX
 from .test_money import run_together
-
-HX = {"HX-Request": "true"}
 
 
 def workshop(slug="repotting-basics"):

@@ -173,7 +173,8 @@ def test_the_open_panel_docks_beside_the_page_and_below_it_on_a_phone(seeded, ap
     panel = tab.locator(".fh-explain").bounding_box()
     assert panel["height"] >= 850 and panel["x"] + panel["width"] == 1280  # docked to the right edge, full height
     login = tab.locator(".site-header").get_by_role("link", name="Log in")
-    covered = [name for name, box in [("Log in", login.bounding_box()), ("Create account", tab.locator(".site-header").get_by_role("link", name="Create account").bounding_box()),
+    create = tab.locator(".site-header").get_by_role("link", name="Create account")
+    covered = [name for name, box in [("Log in", login.bounding_box()), ("Create account", create.bounding_box()),
                                      ("search", tab.locator("#q").bounding_box())]
                + [(f"card {n}", card.bounding_box()) for n, card in enumerate(tab.locator(".card").all())]
                if boxes_meet(box, panel)]

@@ -184,7 +184,7 @@ def test_choosing_next_day_delivery_at_the_cart_on_a_phone(seeded, live_server, 
 def test_the_address_book_and_cancelling_an_order_in_a_browser(seeded, live_server, browser):
     """On a phone: a refused postcode is said beside its field with nothing lost, the fixed address is saved
     in place; then an order still placed is cancelled from its receipt and refunded."""
-    user = create_user(balance_cents=100_00)
+    create_user(balance_cents=100_00)
     context = browser.new_context(viewport={"width": 390, "height": 844})
     tab = context.new_page()
     errors = []

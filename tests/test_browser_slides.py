@@ -17,7 +17,8 @@ MEASURE = """() => {
   const slide = document.getElementById("slide"), nav = document.querySelector(".slide-nav");
   const footer = nav.getBoundingClientRect().top, box = slide.getBoundingClientRect();
   const problems = [];
-  if (slide.scrollHeight > slide.clientHeight + 1) problems.push(`taller than its box: ${slide.scrollHeight} > ${slide.clientHeight}`);
+  if (slide.scrollHeight > slide.clientHeight + 1)
+    problems.push(`taller than its box: ${slide.scrollHeight} > ${slide.clientHeight}`);
   if (slide.scrollWidth > slide.clientWidth + 1) problems.push(`wider than its box: ${slide.scrollWidth} > ${slide.clientWidth}`);
   for (const element of slide.querySelectorAll("*")) {
     const rect = element.getBoundingClientRect();

@@ -9,8 +9,8 @@ from shop.db import database
 from shop.models import Address, BalanceLedger, CartItem, Order, Product, User
 
 from .conftest import create_user, csrf_token
+from .helpers import HX
 
-HX = {"HX-Request": "true"}
 HOME = {"name": "Fern Fan", "line1": "1 Market St", "town": "San Francisco", "postcode": "94103", "country": "US"}
 WORK = {"name": "Fern Fan", "line1": "5 Office Park", "town": "Oakland", "postcode": "94607", "country": "US"}
 

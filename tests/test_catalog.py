@@ -8,8 +8,7 @@ import pytest
 from shop import create_app
 
 from .conftest import TEST_SECRET, free_port
-
-HX = {"HX-Request": "true"}
+from .helpers import HX
 
 
 def card_names(html):

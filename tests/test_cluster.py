@@ -43,10 +43,10 @@ from .conftest import (
     mysql_connect,
     with_database,
 )
+from .helpers import HX
 from .test_money import run_together
 
 pytestmark = [pytest.mark.cluster, pytest.mark.mysql]
-HX = {"HX-Request": "true"}
 ROUNDS = 5
 DB_NAME = "fh_cluster"
 

@@ -11,7 +11,6 @@ from shop.orders.delivery import order_total, working_days_after
 
 from .conftest import create_user, csrf_token
 
-HX = {"HX-Request": "true"}
 HOME = {"name": "Fern Fan", "line1": "1 Market St", "town": "San Francisco", "postcode": "94103", "country": "US"}
 
 

@@ -13,7 +13,8 @@ from shop.slides import markdown, split_notes, split_slides
 
 ROOT = Path(__file__).parent.parent
 PAGES = ["/", "/products?q=fern", "/products/FH-10001", "/register", "/login", "/guides", "/finder", "/workshops"]
-CSRF_VALUE = re.compile(r'(?<=csrf-token" content=")[^"]+|(?<=name="idempotency_key" value=")[^"]+|(?<=name="csrf_token" value=")[^"]+|(?<="X-CSRFToken": ")[^"]+')
+CSRF_VALUE = re.compile(r'(?<=csrf-token" content=")[^"]+|(?<=name="idempotency_key" value=")[^"]+'
+                        r'|(?<=name="csrf_token" value=")[^"]+|(?<="X-CSRFToken": ")[^"]+')
 OVERLAY = ("explain.js", "explain.css", "data-explain", "fh-explain", "X-Fernhouse", "dev-bar")
 
 

@@ -12,7 +12,6 @@ import time
 from collections import Counter
 
 import pytest
-import requests
 
 from shop import PROJECT_ROOT, create_app
 from shop.db import database

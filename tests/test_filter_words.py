@@ -9,7 +9,8 @@ from shop.catalog.filter_words import read_filter_words
 from shop.db import database
 from shop.models import Category, Product
 
-from .test_search import HX, names
+from .helpers import HX
+from .test_search import names
 
 
 @pytest.mark.parametrize("text, rest, found", [
@@ -99,7 +100,8 @@ def test_the_page_without_javascript_shows_the_words_as_filters(seeded, client):
 def test_a_product_named_with_filter_words_is_one_link_away(seeded, client):
     with database.connection_context():
         Product.create(sku="FH-19001", name="Easy Care Aloe", category=Category.get(Category.slug == "succulents-cacti"),
-                       price_cents=1500, stock=3, description="A hardy aloe.", difficulty="expert", light="bright", pet_safe=False)
+                       price_cents=1500, stock=3, description="A hardy aloe.", difficulty="expert", light="bright",
+                       pet_safe=False)
     assert "Easy Care Aloe" not in names(client, "easy care aloe")  # the words are the easy-care filter
     html = client.get("/products", query_string={"q": "easy care aloe"}, headers=HX).get_data(as_text=True)
     link = unescape(re.search(r'<a class="words-as-typed" href="([^"]+)"', html).group(1))

@@ -4,9 +4,8 @@ from shop.db import database
 from shop.models import CartItem, Product, User
 
 from .conftest import create_user, csrf_token
+from .helpers import HX
 from .test_accounts import GOOD, verification_link
-
-HX = {"HX-Request": "true"}
 
 
 def add(client, sku="FH-10001", quantity=1, headers=None):
@@ -48,7 +47,8 @@ def test_a_guests_cart_is_bounded_by_stock_and_size(seeded, client):
     set_stock("FH-10001", 3)
     assert add(client, quantity=3, headers=HX).status_code == 200
     refused = add(client, quantity=1, headers=HX)
-    assert refused.status_code == 422 and "Only 3 of Monstera Deliciosa left. You already have 3" in refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Only 3 of Monstera Deliciosa left. You already have 3" in refused.get_data(as_text=True)
     with database.connection_context():
         skus = [sku for (sku,) in Product.select(Product.sku).where(Product.stock > 0, Product.sku != "FH-10001")
                 .order_by(Product.id).limit(20).tuples()]

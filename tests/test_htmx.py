@@ -1,7 +1,7 @@
 """The htmx helpers every view answers with (shop/htmx.py)."""
 from flask import Flask, make_response
 
-from shop.htmx import set_triggers
+from shop.htmx import hx_target, reswap, retarget, set_triggers
 
 
 def test_login_required_redirects_plain_requests_with_a_303(app, client):
@@ -22,6 +22,15 @@ def test_triggers_are_merged_once_each():
         assert response.headers["HX-Trigger"] == "cart-changed, balance-changed"
         set_triggers(response, "catalogue-changed", after_settle=True)
         assert response.headers["HX-Trigger-After-Settle"] == "catalogue-changed"
+
+
+def test_one_function_per_header_read_or_set():
+    with Flask(__name__).test_request_context(headers={"HX-Request": "true", "HX-Target": "results"}):
+        assert hx_target() == "results"
+        response = reswap(retarget(make_response("x"), "#page-notice"), "innerHTML")
+        assert response.headers["HX-Retarget"] == "#page-notice" and response.headers["HX-Reswap"] == "innerHTML"
+    with Flask(__name__).test_request_context():
+        assert hx_target() is None
 
 
 def test_a_mutation_answers_htmx_with_the_fragment_and_a_plain_form_with_a_303(seeded, client, auth):

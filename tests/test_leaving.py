@@ -12,8 +12,8 @@ from shop.orders.ledger import current_balance, move_balance
 from shop.staff.fulfilment import cancel as staff_cancel
 
 from .conftest import create_user, csrf_token
+from .helpers import HX
 
-HX = {"HX-Request": "true"}
 HOME = {"name": "Fern Fan", "line1": "7 Greenhouse Lane", "line2": "Flat 2", "town": "San Francisco",
         "postcode": "94103", "country": "US"}
 

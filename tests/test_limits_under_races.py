@@ -7,9 +7,9 @@ from shop.models import Address, Booking, User, Workshop
 from shop.orders.bookings import SEATS_PER_CUSTOMER, BookingRefused, book_workshop
 
 from .conftest import create_user, csrf_token
+from .helpers import HX
 from .test_money import Browser, run_together
 
-HX = {"HX-Request": "true"}
 HOME = {"name": "Fern Fan", "line1": "1 Market St", "line2": "", "town": "San Francisco", "postcode": "94103",
         "country": "US"}
 FREE = "houseplant-clinic"  # free, 20 seats: nothing but the limit stops one customer taking them all

@@ -27,7 +27,8 @@ from .conftest import TEST_SECRET, close_pool
 
 WHEN = datetime(2026, 10, 1, 12, 0, 0)
 # columns the migrations after 0002 added, which the previous release did not have
-LATER_COLUMNS = {"delivery_method", "delivery_cents", "ship_to", "expected_on", "holds_plants", "pending_email", "deleted_at", "cancelled_at", "erase_after_send", "is_staff",
+LATER_COLUMNS = {"delivery_method", "delivery_cents", "ship_to", "expected_on", "holds_plants", "pending_email",
+                 "deleted_at", "cancelled_at", "erase_after_send", "is_staff",
                  "hidden", "status", "status_changed_at"}
 
 

@@ -26,8 +26,7 @@ from shop.orders.checkout import CheckoutRefused, place_order
 from shop.orders.ledger import mismatches, statement
 
 from .conftest import buy, create_user, csrf_token
-
-HX = {"HX-Request": "true"}
+from .helpers import HX
 
 
 def product(sku):

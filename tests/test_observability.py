@@ -79,7 +79,7 @@ def test_requests_are_timed_by_route_and_status_not_by_path(seeded, client):
     assert "FH-10001" not in client.get("/metrics").get_data(as_text=True)
 
 
-def test_checkouts_refusals_and_money_are_counted(shopper, client):
+def test_checkouts_refusals_and_money_are_counted(shopper, client):  # noqa: F811 (the fixture)
     refused = lambda reason: sample("fernhouse_checkout_refusals_total", reason=reason)  # noqa: E731
     placed = lambda: sample("fernhouse_checkouts_total", outcome="placed")  # noqa: E731
     debited = lambda: sample("fernhouse_money_moved_cents_total", reason="order", direction="debit")  # noqa: E731

@@ -10,9 +10,8 @@ from shop.staff.access import StaffRefused
 from shop.staff.fulfilment import advance
 
 from .conftest import buy, create_user, csrf_token
+from .helpers import HX
 from .test_money import run_together
-
-HX = {"HX-Request": "true"}
 
 
 @pytest.fixture

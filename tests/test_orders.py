@@ -10,8 +10,7 @@ from shop.orders import checkout as orders
 from shop.orders.checkout import place_order
 
 from .conftest import create_user, csrf_token
-
-HX = {"HX-Request": "true"}
+from .helpers import HX
 
 
 def product(sku="FH-10001"):

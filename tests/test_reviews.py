@@ -8,8 +8,7 @@ from shop.db import database
 from shop.models import Order, OrderItem, Product, Review
 
 from .conftest import create_user, csrf_token
-
-HX = {"HX-Request": "true"}
+from .helpers import HX
 
 
 def buy(user, sku="FH-10001", status="delivered", number=None):

@@ -12,8 +12,7 @@ from shop.models import Product
 from shop.seeding import generate_products, seed_catalogue
 
 from .conftest import TEST_SECRET, close_pool
-
-HX = {"HX-Request": "true"}
+from .helpers import HX
 
 # query -> (names that must be found, names that must not)
 CASES = {
@@ -147,7 +146,8 @@ def test_both_engines_give_the_same_products(make_mysql_database, tmp_path):
     # Not in the list: a short word that stands alone in a name ("10" of "Compost 10 L"). InnoDB does
     # not index tokens shorter than innodb_ft_min_token_size (3), FTS5 does; docs/SEARCH.md says so.
     queries = list(CASES) + ["mo", "ph", "philodendron", "monstera alba", "fh-2", "100", "pot", "compost",
-                             "green wave", "aloe ruby", "ki", "ficus", "ep", "salvia", "o", "fe", "zz", "ca", "ferns", "trees", "cacti", "lilies", "pots"]
+                             "green wave", "aloe ruby", "ki", "ficus", "ep", "salvia", "o", "fe", "zz", "ca", "ferns",
+                             "trees", "cacti", "lilies", "pots"]
     results = {}
     for engine, url in (("sqlite", f"sqlite:///{tmp_path / 'same.db'}"), ("mysql", make_mysql_database())):
         app = build(url)

@@ -56,3 +56,20 @@ def test_the_github_workflow_runs_what_ci_runs():
                    "need+=(chromium)", "need+=(mariadb-server)", "need+=(galera-4)", "need+=(rsync)"):
         assert needed in ci
     assert 'SHOP_TEST_MYSQL_URL="${SHOP_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306}"' in ci
+
+
+def test_ci_runs_the_linter_before_the_suite():
+    """.ci/run lints the tree (make lint: ruff, pinned, with ruff.toml) before make test runs the suite."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "\nmake lint\nmake test\n" in ci
+    assert ".venv/bin/ruff check ." in planned("lint", "--always-make")
+    assert any(line.startswith("ruff==") for line in (ROOT / "requirements-dev.txt").read_text().splitlines())
+    assert 'select = ["E", "F", "W", "I"]' in (ROOT / "ruff.toml").read_text()
+
+
+def test_test_fast_is_sqlite_only_and_never_requires_a_service():
+    """make test-fast: the inner loop leaves out MariaDB, Chromium and the cluster, and clears the REQUIRE flags
+    so a missing service is never a failure there."""
+    commands = planned("test-fast", "--always-make")
+    assert "SHOP_REQUIRE_MYSQL= SHOP_REQUIRE_BROWSER= SHOP_REQUIRE_CLUSTER=" in commands
+    assert '-m "not mysql and not browser and not cluster"' in commands and "-n 2" in commands

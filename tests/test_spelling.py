@@ -7,7 +7,7 @@ from shop.catalog import spelling
 from shop.db import database
 from shop.models import Product
 
-HX = {"HX-Request": "true"}
+from .helpers import HX
 
 
 @pytest.fixture

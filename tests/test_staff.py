@@ -22,8 +22,7 @@ from shop.models import (
 )
 
 from .conftest import AuthActions, buy, create_user, csrf_token
-
-HX = {"HX-Request": "true"}
+from .helpers import HX
 
 
 def staff_rules(app):

@@ -20,8 +20,7 @@ from shop.orders.bookings import BookingRefused, book_workshop
 from shop.theme.finder import ROOM_LIGHT, SKILL, SPACE
 
 from .conftest import buy, create_user, csrf_token
-
-HX = {"HX-Request": "true"}
+from .helpers import HX
 
 
 def fresh_user(user):
@@ -217,7 +216,8 @@ def test_booking_refusals_change_nothing(seeded, client, auth):
     user = create_user(balance_cents=20_00)
     auth.login()
     response = book(client, seats="1", headers=HX)  # $25.00 > $20.00
-    assert response.status_code == 409 and "Your balance is $20.00 and this booking costs $25.00" in response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Your balance is $20.00 and this booking costs $25.00" in response.get_data(as_text=True)
     response = book(client, slug="kokedama", seats="4", key="k2", headers=HX)  # 3 seats exist
     assert response.status_code == 409 and "Only 3 seats left for Kokedama moss balls." in response.get_data(as_text=True)
     for seats in ("0", "5", "x", ""):

@@ -11,9 +11,9 @@ from shop.models import ContactMessage, EmailOutbox, utcnow
 from shop.pages.nursery import NURSERY
 
 from .conftest import AuthActions, create_user, csrf_token
+from .helpers import HX
 
 TRUST_PAGES = ["/about", "/contact", "/delivery", "/privacy", "/terms"]
-HX = {"HX-Request": "true"}
 GOOD = {"name": "Ada Greenleaf", "email": "ada@example.com", "message": "Do you ship a fiddle leaf fig in winter?"}
 
 

@@ -1,11 +1,11 @@
 """Login throttling that attackers cannot turn against owners: OWASP's device cookies.
 
-A browser that signed in to an account carries a device cookie: itsdangerous-signed, bound to the
-account's member ID and to a digest of its password hash (a new password ends every cookie made with the
-old one: a browser that signed in with a stolen password keeps no exemption), holding a random nonce. Its login attempts count against its own
-budget (limits.LOGIN_PER_DEVICE, keyed on the account and the nonce), so failures from elsewhere cannot
-lock it out; once that budget is spent it counts as unknown. Unknown browsers (no cookie, or one that
-is forged, expired or another account's) share the account's budget (limits.LOGIN_PER_ACCOUNT). Every
+A browser that signed in to an account carries a device cookie: itsdangerous-signed, bound to the account's
+member ID and to a digest of its password hash (a new password ends every cookie made with the old one: a
+browser that signed in with a stolen password keeps no exemption), holding a random nonce. Its login attempts
+count against its own budget (limits.LOGIN_PER_DEVICE, keyed on the account and the nonce), so failures from
+elsewhere cannot lock it out; once that budget is spent it counts as unknown. Unknown browsers (no cookie, or
+one that is forged, expired or another account's) share the account's budget (limits.LOGIN_PER_ACCOUNT). Every
 attempt also counts against the client's address (limits.LOGIN_PER_CLIENT).
 """
 import hashlib

@@ -78,3 +78,8 @@ def load_logged_in_user():
     if row.last_seen_at < now - SEEN_EVERY:
         transaction_with_retry(lambda: UserSession.update(last_seen_at=now).where(UserSession.id == row.id).execute())
     g.user = row.user
+
+
+def user_by_id(user_id):
+    """The user as the database holds it now (after a charge or a refund changed the balance)."""
+    return User.get_by_id(user_id)

@@ -9,8 +9,8 @@ from ..limits import client_address, wait_message
 from ..orders.guest_cart import merge_guest_cart, take_guest_cart
 from ..orders.ledger import REASON_LABELS
 from ..security import safe_next
-from .overview import account_overview
 from .devices import DEVICE_COOKIE, known_device, login_succeeded, remember_device, reserve_login_attempt
+from .overview import account_overview
 from .passwords import check_credentials, find_user_by_login
 from .registration import (
     EmailTaken,

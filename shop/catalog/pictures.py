@@ -104,7 +104,8 @@ def _split_leaf(digest, leaf, bloom):
         if digest[20 + i] % 2:
             out.append(f'<g transform="translate({sx:.1f} {sy:.1f}) rotate({angle:.1f})">'
                        f'<path d="M{length * 0.22} {-length * 0.45} L4 {-length * 0.5}" stroke="#eef3e8" stroke-width="5"/>'
-                       f'<path d="M{-length * 0.22} {-length * 0.65} L-4 {-length * 0.7}" stroke="#eef3e8" stroke-width="5"/></g>')
+                       f'<path d="M{-length * 0.22} {-length * 0.65} L-4 {-length * 0.7}" '
+                       'stroke="#eef3e8" stroke-width="5"/></g>')
     return "".join(out)
 
 

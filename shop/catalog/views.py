@@ -14,14 +14,15 @@ from flask import (
 )
 
 from ..htmx import (
+    hx_target,
     is_fragment_request,
     render_page_or_fragment,
     set_push_url,
     set_triggers,
 )
-from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, default_filters, filter_chips, parse_filters, refused_any
 from .answers import remembered
 from .cards import card
+from .filters import AVAILABILITY, PLANT_FILTERS, SORTS, default_filters, filter_chips, parse_filters, refused_any
 from .listing import (
     COUNT_CAP,
     all_categories,
@@ -75,7 +76,7 @@ def catalogue_context():
         "next_url": page_url(filters, page + 1) if found["has_next"] else None,
         "typed": typed,  # what the search box holds (filters may be the corrected search)
         # the phone sheet's buttons, out of band, only when the catalogue page itself asked
-        "fragment": is_fragment_request() and request.headers.get("HX-Target") == "results",
+        "fragment": is_fragment_request() and hx_target() == "results",
         "show_label": show_label(min(total, COUNT_CAP) if capped else total, capped),
         "filters_label": filters_label(filters),
         "corrected": filters is not typed,

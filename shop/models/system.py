@@ -1,7 +1,7 @@
 """The shop's own bookkeeping: the email outbox and the applied migrations."""
 from peewee import (
-    BigIntegerField,
     AutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
     DateTimeField,

@@ -15,7 +15,6 @@ from ..money import format_cents
 from .checkout import already_made, lock_user, new_number, with_fresh_number
 from .ledger import InsufficientBalance, move_balance
 
-
 CANCEL_NOTICE = timedelta(hours=48)
 SEATS_PER_CUSTOMER = 4  # see the module's docstring
 

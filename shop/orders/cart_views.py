@@ -16,10 +16,11 @@ from flask import (
 )
 
 from ..accounts.addresses import addresses_of
+from ..accounts.sessions import user_by_id
 from ..db import ShopBusy
 from ..htmx import is_fragment_request, redirect_via_htmx, respond, set_triggers
 from ..metrics import CHECKOUT_REFUSALS, CHECKOUTS
-from ..models import User, utcnow
+from ..models import utcnow
 from ..security import safe_next
 from .cart import (
     CartError,
@@ -178,7 +179,7 @@ def checkout():
         raise  # the 503 page: nothing was charged
     except CheckoutRefused as refusal:
         CHECKOUT_REFUSALS.labels(refusal.reason).inc()
-        g.user = User.get_by_id(g.user.id)  # the balance may have changed since the request began
+        g.user = user_by_id(g.user.id)  # the balance may have changed since the request began
         return render_cart(409, str(refusal))
     CHECKOUTS.labels("placed" if created else "repeated").inc()
     return redirect_via_htmx(url_for("orders.receipt", number=order.number))

@@ -45,7 +45,8 @@ def parse_value(field, raw):
             dollars = Decimal(text.lstrip("$").replace(",", ""))
         except InvalidOperation:
             raise StaffRefused("Enter the price in dollars, like 24 or 24.50.") from None
-        if not dollars.is_finite() or dollars < 0 or dollars > MAX_PRICE_CENTS // 100 or dollars != dollars.quantize(Decimal("0.01")):
+        if (not dollars.is_finite() or dollars < 0 or dollars > MAX_PRICE_CENTS // 100
+                or dollars != dollars.quantize(Decimal("0.01"))):
             raise StaffRefused(f"A price is from $0 to ${MAX_PRICE_CENTS // 100:,}, in whole cents.")
         return int(dollars * 100)
     if field == "stock":

@@ -44,7 +44,8 @@ def audit_trail():
     staff_id = request.args.get("staff", "")
     action = (request.args.get("action") or "")[:40]
     object_type = (request.args.get("object_type") or "")[:20]
-    actions = recent_actions(int(staff_id) if staff_id.isascii() and staff_id.isdigit() and len(staff_id) < 10 else None, action, object_type)
+    staff_number = int(staff_id) if staff_id.isascii() and staff_id.isdigit() and len(staff_id) < 10 else None
+    actions = recent_actions(staff_number, action, object_type)
     staff = list(User.select().where(User.is_staff == True))  # noqa: E712
     return render_template("templates/staff/audit.html", actions=actions, staff=staff, filters=request.args)
 

@@ -9,8 +9,9 @@ import secrets
 from flask import Blueprint, g, make_response, render_template, request, url_for
 
 from ..accounts.overview import bookings_of
+from ..accounts.sessions import user_by_id
 from ..htmx import is_fragment_request, login_required, redirect_via_htmx, respond
-from ..models import User, Workshop, utcnow
+from ..models import Workshop, utcnow
 from ..money import format_cents
 from ..orders.bookings import BookingRefused, book_workshop, cancel_booking, quote
 from ..orders.cart import parse_cents
@@ -120,8 +121,9 @@ def book(slug):
     except BookingRefused as refusal:
         problem = str(refusal)
         return respond(lambda: render_card(workshop, 409, problem), back, problem, "error")
-    g.user = User.get_by_id(g.user.id)  # the header shows the new balance
-    message = f"Booked {booking.seats} seat{'s' if booking.seats > 1 else ''} ({booking.number}). A confirmation email is on its way."
+    g.user = user_by_id(g.user.id)  # the header shows the new balance
+    message = (f"Booked {booking.seats} seat{'s' if booking.seats > 1 else ''} ({booking.number}). "
+               "A confirmation email is on its way.")
     return respond(lambda: render_card(workshop, 200, message, ok=True), back, message)
 
 
@@ -134,7 +136,7 @@ def cancel(number):
     except BookingRefused as refusal:
         problem = str(refusal)
         return respond(lambda: render_bookings(409, problem), url_for("auth.account"), problem, "error")
-    g.user = User.get_by_id(g.user.id)
+    g.user = user_by_id(g.user.id)
     message = f"Booking {booking.number} is cancelled: {format_cents(booking.total_cents)} is back on your balance."
     return respond(lambda: render_bookings(200, message, ok=True), url_for("auth.account"), message)
 
