@@ -283,12 +283,18 @@ def create_user(username="fernfan", email="fern@example.com", password="Gr33n-Fi
 
 def buy(app, user, items, key="test-order"):
     """Put (product id, quantity) pairs in the customer's cart and check out: the real checkout."""
+    from shop.db import transaction_with_retry
     from shop.models import CartItem, User
     from shop.orders.checkout import place_order
 
-    with app.test_request_context(), database.connection_context():
+    def fill_cart():
         for product_id, quantity in items:
             CartItem.create(user=user.id, product=product_id, quantity=quantity)
+
+    with app.test_request_context(), database.connection_context():
+        # as the shop's own cart writes do: an insert racing other customers' checkouts of the same plant
+        # (the foreign key's shared lock against their exclusive one) can be a deadlock's victim on MariaDB
+        transaction_with_retry(fill_cart)
         return place_order(User.get_by_id(user.id), key)
 
 
