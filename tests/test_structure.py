@@ -155,7 +155,6 @@ QUERIES_LEFT_IN_VIEWS = {
     "shop.orders.views": 4,
     "shop.staff.people_views": 1,
     "shop.staff.product_views": 2,
-    "shop.staff.views": 10,
     "shop.theme.finder": 1,
     "shop.theme.guides": 4,
     "shop.theme.jungle": 3,

@@ -19,6 +19,16 @@ CANCEL_NOTICE = timedelta(hours=48)
 SEATS_PER_CUSTOMER = 4  # see the module's docstring
 
 
+def workshop_by_id(workshop_id):
+    """One workshop, cancelled or not, or None."""
+    return Workshop.get_or_none(Workshop.id == workshop_id)
+
+
+def workshops_newest_first(limit=100):
+    """Workshops by start, the latest first, cancelled ones included: the back office's list."""
+    return list(Workshop.select().order_by(Workshop.starts_at.desc()).limit(limit))
+
+
 class BookingRefused(Exception):
     """The booking cannot go through; the message says why, and nothing was changed."""
 
