@@ -156,7 +156,6 @@ QUERIES_LEFT_IN_VIEWS = {
     "shop.staff.product_views": 2,
     "shop.theme.finder": 1,
     "shop.theme.jungle": 3,
-    "shop.theme.workshops": 4,
 }
 
 
