@@ -18,11 +18,6 @@ def outbox(state="all", limit=100):
     return list(query.limit(limit))
 
 
-def outbox_message(message_id):
-    """One outbox message, or None: whether there is a message to retry."""
-    return EmailOutbox.get_or_none(EmailOutbox.id == message_id)
-
-
 def retry_email(staff_id, message_id):
     """Put a failing (or given-up) message at the front of the queue: the worker tries it on its next round."""
     def apply():

@@ -2,12 +2,12 @@
 from flask import Blueprint, abort, g, render_template, request, url_for
 
 from ..htmx import respond
-from ..mail import MAX_ATTEMPTS
+from ..mail import MAX_ATTEMPTS, email_by_id
 from ..models import utcnow
 from ..orders.bookings import workshop_by_id, workshops_newest_first
 from .access import StaffRefused, recent_actions, require_staff, staff_members
 from .dashboard import dashboard_figures
-from .mailroom import outbox, outbox_message, retry_email
+from .mailroom import outbox, retry_email
 from .people import cancel_workshop, save_workshop, workshop_values
 from .products import LOW_STOCK
 
@@ -44,7 +44,7 @@ def mail():
 @bp.post("/mail/<int(max=2147483647):message_id>/retry")
 def retry(message_id):
     """Put one message back at the front of the queue."""
-    if outbox_message(message_id) is None:
+    if email_by_id(message_id) is None:
         abort(404)
     try:
         retry_email(g.user.id, message_id)
