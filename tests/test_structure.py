@@ -154,7 +154,6 @@ QUERIES_LEFT_IN_VIEWS = {
     "shop.staff.people_views": 1,
     "shop.staff.product_views": 2,
     "shop.theme.finder": 1,
-    "shop.theme.jungle": 3,
 }
 
 
