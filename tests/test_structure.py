@@ -151,7 +151,6 @@ QUERY_METHODS = {"select", "get", "get_or_none", "get_by_id", "create", "update"
 # shrink: move a query into a named domain function (as accounts.sessions.user_by_id() took the three
 # `User.get_by_id` of the views) and lower or remove the module's count; never raise one or add a module.
 QUERIES_LEFT_IN_VIEWS = {
-    "shop.staff.people_views": 1,
     "shop.theme.finder": 1,
 }
 
