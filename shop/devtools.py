@@ -3,7 +3,7 @@ import re
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 
-from .models import EmailOutbox
+from .mail import email_by_id, newest_emails
 
 bp = Blueprint("devtools", __name__, url_prefix="/dev")
 
@@ -114,13 +114,13 @@ def fragments():
 @bp.get("/mailbox")
 def mailbox():
     """The outbox, newest first, with the chosen message shown and its links clickable."""
-    messages = list(EmailOutbox.select().order_by(EmailOutbox.id.desc()).limit(100))
+    messages = newest_emails()
     chosen = None
     wanted = request.args.get("id", type=int)
     if messages:
         chosen = next((m for m in messages if m.id == wanted), None) if wanted else messages[0]
         if chosen is None:
-            chosen = EmailOutbox.get_or_none(EmailOutbox.id == wanted)
+            chosen = email_by_id(wanted)
     links = list(dict.fromkeys(LINK.findall(chosen.body_text))) if chosen else []
     return render_template("templates/devtools/mailbox.html", messages=messages, chosen=chosen, links=links)
 
@@ -128,7 +128,7 @@ def mailbox():
 @bp.get("/mailbox/<int(max=2147483647):message_id>/html")  # an INT column: larger ids are a 404
 def mailbox_html(message_id):
     """One message's HTML body, for the mailbox's preview frame."""
-    message = EmailOutbox.get_or_none(EmailOutbox.id == message_id)
+    message = email_by_id(message_id)
     if message is None:
         abort(404)
     response = make_response(message.body_html)

@@ -63,6 +63,16 @@ def queue_email(recipient, subject, template, erase_after_send=False, **context)
     )
 
 
+def email_by_id(message_id):
+    """One outbox message, sent or not, or None."""
+    return EmailOutbox.get_or_none(EmailOutbox.id == message_id)
+
+
+def newest_emails(limit=100):
+    """The outbox's latest messages, newest first, whatever their state: the dev mailbox."""
+    return list(EmailOutbox.select().order_by(EmailOutbox.id.desc()).limit(limit))
+
+
 def retry_delay(attempts):
     """How long to wait before the next try: 30 s, 1 min, 2 min... at most an hour."""
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))

@@ -17,7 +17,7 @@ from shop.models import (
     utcnow,
 )
 from shop.orders.bookings import BookingRefused, book_workshop
-from shop.theme.finder import ROOM_LIGHT, SKILL, SPACE
+from shop.theme.fitting_plants import ROOM_LIGHT, SKILL, SPACE
 
 from .conftest import buy, create_user, csrf_token
 from .helpers import HX
@@ -283,7 +283,7 @@ def test_watering_a_plant_id_beyond_the_column_is_a_404(gardener, client, plant_
 def test_finder_reasons_never_contradict_the_watering_answer(seeded, app):
     """Every recommendation for every light and watering answer says a watering rhythm that fits it
     ("Water about every 14 days" after choosing Weekly was the contradiction)."""
-    from shop.theme.finder import reasons, recommend
+    from shop.theme.fitting_plants import reasons, recommend
 
     fits = {"rarely": ("Water only every couple of weeks",), "weekly": ("Water about once a week",),
             "often": ("Water every few days", "Water about once a week")}

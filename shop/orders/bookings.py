@@ -19,6 +19,32 @@ CANCEL_NOTICE = timedelta(hours=48)
 SEATS_PER_CUSTOMER = 4  # see the module's docstring
 
 
+def workshop_by_id(workshop_id):
+    """One workshop, cancelled or not, or None."""
+    return Workshop.get_or_none(Workshop.id == workshop_id)
+
+
+def workshop_by_slug(slug):
+    """The workshop with this slug, cancelled or not, or None: the booking pages' subject."""
+    return Workshop.get_or_none(Workshop.slug == slug[:80])
+
+
+def reread_workshop(workshop):
+    """The workshop's row as it is now: its seats left change with every booking."""
+    return Workshop.get_by_id(workshop.id)
+
+
+def upcoming_workshops():
+    """Workshops that have not started yet and were not cancelled, soonest first: the public list."""
+    return list(Workshop.select().where(Workshop.starts_at > utcnow(), Workshop.cancelled_at.is_null())
+                .order_by(Workshop.starts_at))
+
+
+def workshops_newest_first(limit=100):
+    """Workshops by start, the latest first, cancelled ones included: the back office's list."""
+    return list(Workshop.select().order_by(Workshop.starts_at.desc()).limit(limit))
+
+
 class BookingRefused(Exception):
     """The booking cannot go through; the message says why, and nothing was changed."""
 

@@ -2,11 +2,11 @@
 from flask import Blueprint, abort, flash, g, render_template, url_for
 
 from ..htmx import login_required, redirect_via_htmx
-from ..models import Order, OrderItem
 from ..money import format_cents
 from .cancelling import OrderCancelRefused, cancel_my_order
 from .delivery import METHODS
 from .ledger import refund_for
+from .receipts import order_for_customer, order_lines, orders_of
 
 bp = Blueprint("orders", __name__)
 DELIVERY_LABELS = {method: spec["label"] for method, spec in METHODS.items()}
@@ -14,7 +14,7 @@ DELIVERY_LABELS = {method: spec["label"] for method, spec in METHODS.items()}
 
 def get_order_or_404(number):
     """The logged-in customer's order with this number; anyone else's (or none) is a 404."""
-    order = Order.get_or_none(Order.number == (number or "")[:20], Order.user == g.user)
+    order = order_for_customer(g.user.id, number)
     if order is None:
         abort(404)
     return order
@@ -24,7 +24,7 @@ def get_order_or_404(number):
 @login_required
 def history():
     """Every order of the logged-in customer, newest first."""
-    orders = list(Order.select().where(Order.user == g.user).order_by(Order.id.desc()))
+    orders = orders_of(g.user.id)
     return render_template("templates/orders/history.html", orders=orders, delivery_labels=DELIVERY_LABELS)
 
 
@@ -34,7 +34,7 @@ def receipt(number):
     """One order: its number, lines, total and the balance after it; once cancelled, the refund and the
     balance after that."""
     order = get_order_or_404(number)
-    items = list(OrderItem.select().where(OrderItem.order == order).order_by(OrderItem.id))
+    items = order_lines(order)
     refund = refund_for(g.user.id, order.number) if order.status == "cancelled" else None
     return render_template("templates/orders/receipt.html", order=order, items=items, refund=refund,
                            delivery_labels=DELIVERY_LABELS)
@@ -51,5 +51,5 @@ def cancel(number):
         flash(str(refusal), "error")
     else:
         flash(f"Order {number[:20]} is cancelled: {format_cents(refunded)} is back on your balance.", "success")
-    order = Order.get_or_none(Order.number == (number or "")[:20], Order.user == g.user)
+    order = order_for_customer(g.user.id, number)
     return redirect_via_htmx(url_for("orders.receipt", number=order.number) if order else url_for("orders.history"))

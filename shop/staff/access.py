@@ -66,3 +66,8 @@ def recent_actions(staff_id=None, action=None, object_type=None, limit=200):
     if object_type:
         query = query.where(StaffAction.object_type == object_type)
     return list(query.limit(limit))
+
+
+def staff_members():
+    """Everyone with staff rights, for the audit trail's filter by who."""
+    return list(User.select().where(User.is_staff == True))  # noqa: E712

@@ -1,8 +1,8 @@
 """The back office's routes for people and what they wrote: customers (balance, verification) and reviews."""
 from flask import Blueprint, abort, g, render_template, request, url_for
 
+from ..catalog.reviews import review_by_id
 from ..htmx import is_fragment_request, respond
-from ..models import Review
 from .access import StaffRefused, require_staff
 from .people import (
     OwnBalance,
@@ -81,7 +81,7 @@ def reviews():
 @bp.post("/reviews/<int(max=2147483647):review_id>/visibility")
 def review_visibility(review_id):
     """Hide a review (its stars leave the product's rating) or show it again."""
-    if Review.get_or_none(Review.id == review_id) is None:
+    if review_by_id(review_id) is None:
         abort(404)
     hidden = request.form.get("hidden") == "1"
     set_review_hidden(g.user.id, review_id, hidden)

@@ -14,14 +14,15 @@ from flask import (
     url_for,
 )
 
+from ..catalog.listing import all_categories
 from ..htmx import is_fragment_request, respond
-from ..models import Category, Product
 from .access import StaffRefused, require_staff
 from .products import (
     EDITABLE,
     create_product,
     find_products,
     new_product_values,
+    product_by_id,
     restock,
     set_hidden,
     update_field,
@@ -33,7 +34,7 @@ bp.before_request(require_staff)
 
 def product_or_404(product_id):
     """A product by id (hidden ones too), or a 404."""
-    product = Product.get_or_none(Product.id == product_id)
+    product = product_by_id(product_id)
     if product is None:
         abort(404)
     return product
@@ -101,7 +102,7 @@ def bulk_restock():
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     """The form to add a product (its picture is drawn for it)."""
-    categories = list(Category.select().order_by(Category.position))
+    categories = all_categories()
     if request.method == "GET":
         return render_template("templates/staff/product_new.html", categories=categories, values={}, errors={})
     values, errors = new_product_values(request.form)

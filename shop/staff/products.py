@@ -18,6 +18,11 @@ EDITABLE = ("name", "price", "stock")
 LOW_STOCK = 5
 
 
+def product_by_id(product_id):
+    """One product by id, hidden or not, or None."""
+    return Product.get_or_none(Product.id == product_id)
+
+
 def find_products(text="", visibility="all", low_stock=False, limit=50):
     """Products for the staff table: the catalogue's own search, hidden ones included unless asked,
     or only those low on stock (the dashboard's link), fewest first."""

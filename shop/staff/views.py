@@ -1,34 +1,18 @@
 """The back office's front door and its tools: the dashboard, workshops, the outbox, the audit trail."""
-from datetime import timedelta
-
 from flask import Blueprint, abort, g, render_template, request, url_for
 
 from ..htmx import respond
-from ..mail import MAX_ATTEMPTS
-from ..models import EmailOutbox, Order, Product, Review, User, Workshop, utcnow
-from .access import StaffRefused, recent_actions, require_staff
+from ..mail import MAX_ATTEMPTS, email_by_id
+from ..models import utcnow
+from ..orders.bookings import workshop_by_id, workshops_newest_first
+from .access import StaffRefused, recent_actions, require_staff, staff_members
+from .dashboard import dashboard_figures
 from .mailroom import outbox, retry_email
 from .people import cancel_workshop, save_workshop, workshop_values
 from .products import LOW_STOCK
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(require_staff)
-
-
-def dashboard_figures():
-    """What the dashboard shows, each a link into its list."""
-    today = utcnow().replace(hour=0, minute=0, second=0)
-    todays = Order.select().where(Order.created_at >= today, Order.status != "cancelled")
-    return {
-        "orders_today": todays.count(),
-        "revenue_today": sum(order.total_cents for order in todays),
-        "to_pack": Order.select().where(Order.status == "placed").count(),
-        "low_stock": Product.select().where(Product.stock <= LOW_STOCK, Product.hidden == False).count(),  # noqa: E712
-        "failing_mail": EmailOutbox.select().where(EmailOutbox.sent_at.is_null(),
-                                                   EmailOutbox.last_error.is_null(False)).count(),
-        "new_reviews": Review.select().where(Review.created_at >= utcnow() - timedelta(days=7),
-                                             Review.hidden == False).count(),  # noqa: E712
-    }
 
 
 @bp.get("")
@@ -46,7 +30,7 @@ def audit_trail():
     object_type = (request.args.get("object_type") or "")[:20]
     staff_number = int(staff_id) if staff_id.isascii() and staff_id.isdigit() and len(staff_id) < 10 else None
     actions = recent_actions(staff_number, action, object_type)
-    staff = list(User.select().where(User.is_staff == True))  # noqa: E712
+    staff = staff_members()
     return render_template("templates/staff/audit.html", actions=actions, staff=staff, filters=request.args)
 
 
@@ -60,7 +44,7 @@ def mail():
 @bp.post("/mail/<int(max=2147483647):message_id>/retry")
 def retry(message_id):
     """Put one message back at the front of the queue."""
-    if EmailOutbox.get_or_none(EmailOutbox.id == message_id) is None:
+    if email_by_id(message_id) is None:
         abort(404)
     try:
         retry_email(g.user.id, message_id)
@@ -73,7 +57,7 @@ def retry(message_id):
 
 def render_workshops(status=200, errors=None, values=None, editing=None):
     """The workshops page with its forms."""
-    workshops = list(Workshop.select().order_by(Workshop.starts_at.desc()).limit(100))
+    workshops = workshops_newest_first()
     return render_template("templates/staff/workshops.html", workshops=workshops, errors=errors or {},
                            values=values or {}, editing=editing), status
 
@@ -97,7 +81,7 @@ def workshops():
 @bp.post("/workshops/<int(max=2147483647):workshop_id>")
 def edit_workshop(workshop_id):
     """Change a workshop's title, date, seats or price."""
-    if Workshop.get_or_none(Workshop.id == workshop_id) is None:
+    if workshop_by_id(workshop_id) is None:
         abort(404)
     values, errors = workshop_values(request.form)
     if not errors:
@@ -113,7 +97,7 @@ def edit_workshop(workshop_id):
 @bp.post("/workshops/<int(max=2147483647):workshop_id>/cancel")
 def cancel(workshop_id):
     """Cancel a workshop: every booking refunded and emailed."""
-    workshop = Workshop.get_or_none(Workshop.id == workshop_id)
+    workshop = workshop_by_id(workshop_id)
     if workshop is None:
         abort(404)
     try:

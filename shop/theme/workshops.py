@@ -11,9 +11,16 @@ from flask import Blueprint, g, make_response, render_template, request, url_for
 from ..accounts.overview import bookings_of
 from ..accounts.sessions import user_by_id
 from ..htmx import is_fragment_request, login_required, redirect_via_htmx, respond
-from ..models import Workshop, utcnow
 from ..money import format_cents
-from ..orders.bookings import BookingRefused, book_workshop, cancel_booking, quote
+from ..orders.bookings import (
+    BookingRefused,
+    book_workshop,
+    cancel_booking,
+    quote,
+    reread_workshop,
+    upcoming_workshops,
+    workshop_by_slug,
+)
 from ..orders.cart import parse_cents
 
 bp = Blueprint("workshops", __name__)
@@ -21,15 +28,9 @@ bp = Blueprint("workshops", __name__)
 MAX_SEATS_PER_BOOKING = 4
 
 
-def upcoming():
-    """Workshops that have not started yet and were not cancelled, soonest first."""
-    return list(Workshop.select().where(Workshop.starts_at > utcnow(), Workshop.cancelled_at.is_null())
-                .order_by(Workshop.starts_at))
-
-
 def render_card(workshop, status=200, message=None, ok=False):
     """One workshop's card (seats left, booking form) plus the header balance, swapped out of band."""
-    workshop = Workshop.get_by_id(workshop.id)
+    workshop = reread_workshop(workshop)
     card = render_template("partials/workshops/card.html", workshop=workshop, message=message, ok=ok,
                            max_seats=MAX_SEATS_PER_BOOKING)
     return with_balance(card, status)
@@ -44,12 +45,12 @@ def with_balance(html, status):
 @bp.get("/workshops")
 def index():
     """Upcoming workshops with their seats left and a booking form each."""
-    return render_template("templates/workshops/index.html", workshops=upcoming(), max_seats=MAX_SEATS_PER_BOOKING)
+    return render_template("templates/workshops/index.html", workshops=upcoming_workshops(), max_seats=MAX_SEATS_PER_BOOKING)
 
 
 def workshop_or_404(slug):
     """The workshop with this slug, or None (the caller answers 404)."""
-    return Workshop.get_or_none(Workshop.slug == slug[:80])
+    return workshop_by_slug(slug)
 
 
 def not_found():
@@ -92,7 +93,7 @@ def confirm(slug):
     seats, problem = read_seats(request.args.get("seats"))
     if problem:
         return respond(lambda: render_card(workshop, 422, problem), url_for("workshops.index"), problem, "error")
-    left = Workshop.get_by_id(workshop.id).seats_left
+    left = reread_workshop(workshop).seats_left
     if seats > left:
         problem = f"Only {left} seat{'s' if left != 1 else ''} left for {workshop.title}." if left else \
             f"{workshop.title} is fully booked."
