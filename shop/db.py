@@ -166,7 +166,7 @@ def is_retryable(error):
     return error_code(error) in RETRYABLE_CODES or any(fragment in text for fragment in RETRYABLE_TEXT)
 
 
-def transaction_with_retry(work, attempts=ATTEMPTS):
+def transaction_with_retry(work, attempts=ATTEMPTS, idempotent=False):
     """Run work() in one write transaction and return what it returns: the only way the shop writes.
 
     On a deadlock, lock wait timeout, Galera certification conflict or SQLite lock the transaction
@@ -175,15 +175,19 @@ def transaction_with_retry(work, attempts=ATTEMPTS):
     changed, try again", never a 500. work() must do nothing outside the database that it cannot
     repeat (the outbox makes emails part of the transaction). No savepoints inside: a deadlock
     hidden behind ROLLBACK TO SAVEPOINT would leave a dead transaction looking alive.
+    A connection lost before COMMIT is retried on a new one; one lost during COMMIT may have committed,
+    so only `idempotent` work (checkout, booking: they find their key) runs again; otherwise it is a 503.
     """
     if database.in_transaction():
         raise RuntimeError("transaction_with_retry() cannot run inside another transaction")
     conflicts, lost_since = 0, None
     while True:
         _committed.callbacks = []  # what an attempt rolled back must not be counted
+        committing = False
         try:
             with write_transaction():
                 result = work()
+                committing = True  # leaving the block sends COMMIT
             for callback in _committed.callbacks:
                 callback()
             return result
@@ -191,6 +195,9 @@ def transaction_with_retry(work, attempts=ATTEMPTS):
             lost = is_lost_connection(error)
             if not (lost or is_retryable(error)):
                 raise
+            if lost and committing and not idempotent:  # it may have committed: never run it twice
+                drop_connection()
+                raise  # the error pages' 503 for a database that cannot answer
             if lost:
                 lost_since = lost_since or time.monotonic()
                 drop_connection()
@@ -206,10 +213,7 @@ def transaction_with_retry(work, attempts=ATTEMPTS):
             _committed.callbacks = None
 
 
-# A lost connection (node killed, proxy cut it): 2006 gone away, 2013 lost in a query, 2055 at a system
-# call, 2003 no node to give; PyMySQL's InterfaceError for a closed socket. A COMMIT that lost its
-# connection may have happened: it is safe to run work() again because every money-moving work() looks up
-# its idempotency key first (read with wsrep_sync_wait: a commit that reached the cluster is found).
+# A lost connection (node killed, proxy cut it): 2006, 2013, 2055, 2003; PyMySQL's InterfaceError.
 LOST_CONNECTION_CODES = {2003, 2006, 2013, 2055}
 FAILOVER_SECONDS, FAILOVER_PAUSE = 8.0, 0.25  # the proxy needs about a second to move
 
@@ -231,20 +235,15 @@ _committed = threading.local()  # the callbacks of the transaction_with_retry() 
 
 
 def on_commit(callback):
-    """Call callback() once the running transaction_with_retry() has committed (never for an attempt
-    rolled back and run again); outside one, at once."""
-    if getattr(_committed, "callbacks", None) is None:
-        callback()
-    else:
-        _committed.callbacks.append(callback)
+    """Call callback() once the running transaction_with_retry() committed (never for a rolled-back attempt)."""
+    pending = getattr(_committed, "callbacks", None)
+    callback() if pending is None else pending.append(callback)
 
 
 def current_read(query):
     """Read the latest committed values inside a transaction, not the transaction's snapshot.
 
-    InnoDB's REPEATABLE READ answers a plain SELECT from the snapshot taken at the first read, so
-    after a conditional UPDATE found nothing to change, a plain SELECT can still show the old stock.
-    FOR UPDATE makes it a current (locking) read. SQLite holds the write lock already (BEGIN
-    IMMEDIATE), so its plain SELECT is current; it has no FOR UPDATE.
-    """
+    InnoDB's REPEATABLE READ answers a plain SELECT from the snapshot of the first read (after a conditional
+    UPDATE found nothing, it can still show the old stock); FOR UPDATE makes it a current read. SQLite
+    holds the write lock already (BEGIN IMMEDIATE), so its plain SELECT is current."""
     return query.for_update() if is_mysql() else query

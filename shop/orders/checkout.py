@@ -185,7 +185,7 @@ def with_fresh_number(work, model, user_id, idempotency_key):
     again) or the same form committed first on another server (return that record)."""
     for attempt in range(NUMBER_TRIES):
         try:
-            return transaction_with_retry(work)
+            return transaction_with_retry(work, idempotent=True)  # work() finds its key first
         except IntegrityError:
             first = model.get_or_none(model.user == user_id, model.idempotency_key == idempotency_key)
             if first:
